@@ -1,0 +1,3 @@
+"""Habitué — an open-source audience CRM for cultural venues."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,292 @@
+"""Check references and merge the staged rows into the store (portable SQL).
+
+Runs on the store's own connection, inside the import's transaction, on DuckDB and PostgreSQL
+alike: the statements use only what both engines share, and the few differences (JSON merge)
+come from the store's capabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from habitue.domain.format import ENTITIES, ENTITY_BY_NAME, Entity, Reference, Scope
+from habitue.importers.parsing import content_columns
+from habitue.importers.reading import sql_literal
+from habitue.storage.bulk import SqlRunner
+from habitue.storage.schema import stored_fields
+
+LABELS = {
+    "organisations": "organisation",
+    "seasons": "season",
+    "contacts": "contact",
+    "products": "product",
+    "performances": "performance",
+    "orders": "order",
+    "order_lines": "order line",
+    "social_shares": "social share",
+    "share_visits": "share visit",
+}
+SEQ_RUN_FACTOR = 10_000_000_000  # status seq = run id * factor + line in file
+
+
+@dataclass
+class EntityCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _eq(cols: tuple[str, ...], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{c} = {right}.{c}" for c in cols)
+
+
+def _target_key(ref: Reference, inst: str) -> tuple[str, str]:
+    """(join condition against the target alias ``t``, key text) of a reference of row ``s``;
+    ``inst`` is the SQL giving the row's institution (contacts are per institution)."""
+    col = f"s.{ref.column}"
+    target = ENTITY_BY_NAME[ref.target]
+    if ref.scope == Scope.GLOBAL:
+        return f"t.{target.key[0]} = {col}", col
+    if ref.scope == Scope.ORGANISATION:
+        return (f"t.organisation_id = s.organisation_id AND t.{target.id_column} = {col}",
+                f"s.organisation_id || '|' || {col}")
+    return f"t.institution_id = {inst} AND t.contact_id = {col}", f"{inst} || '|' || {col}"
+
+
+class Merger:
+    """The target side of one import."""
+
+    def __init__(self, runner: SqlRunner, files: dict[str, str], run_id: int) -> None:
+        self.db = runner
+        self.files = files  # entity name -> file name, for the entities of this import
+        self.run_id = run_id
+
+    # -- references -----------------------------------------------------------------------
+
+    def build_orgmap(self) -> None:
+        self.db.recreate_temp(
+            "_orgmap",
+            """SELECT organisation_id, institution_id FROM s_organisations
+               WHERE __line IN (SELECT min(__line) FROM s_organisations GROUP BY organisation_id)
+               UNION ALL
+               SELECT o.organisation_id, o.institution_id FROM organisations o
+               WHERE NOT EXISTS (SELECT 1 FROM s_organisations s
+                                 WHERE s.organisation_id = o.organisation_id)""",
+        )
+
+    def check_references(self) -> None:
+        for entity in ENTITIES:
+            if entity.name not in self.files:
+                continue
+            for ref in entity.references:
+                if ref.target == entity.name:
+                    while self._reject_unknown(entity, ref):
+                        pass
+                else:
+                    self._reject_unknown(entity, ref)
+            if entity.name == "seasons":
+                self._reject_overlapping_seasons()
+            if entity.name == "organisations":
+                self.build_orgmap()
+
+    def _reject_unknown(self, entity: Entity, ref: Reference) -> int:
+        target = ENTITY_BY_NAME[ref.target]
+        join = ""
+        inst = "s.institution_id"
+        if ref.scope == Scope.INSTITUTION and "institution_id" not in entity.field_names:
+            join = " JOIN _orgmap m ON m.organisation_id = s.organisation_id"
+            inst = "m.institution_id"
+        cond, key = _target_key(ref, inst)
+        label = LABELS[target.name]
+        target_file = self.files.get(target.name)
+        why = "''"
+        lookup = ""
+        if target_file:
+            lookup = (
+                f" LEFT JOIN (SELECT key, min(line) AS line FROM rej "
+                f"WHERE file = {sql_literal(target_file)} GROUP BY key) r ON r.key = {key}"
+            )
+            why = (f"coalesce(' (its row in {target_file}, line ' || CAST(r.line AS TEXT) "
+                   "|| ', was rejected)', '')")
+        own_file = sql_literal(self.files[entity.name])
+        own_key = " || '|' || ".join(f"s.{k}" for k in entity.key)
+        self.db.execute(
+            f"""INSERT INTO rej (file, line, column_name, value, reason, key)
+            SELECT {own_file}, s.__line, {sql_literal(ref.column)}, s.{ref.column},
+                   'unknown {label} ''' || s.{ref.column} || '''' || {why}, {own_key}
+            FROM s_{entity.name} s{join}{lookup}
+            WHERE s.{ref.column} IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM s_{target.name} t WHERE {cond})
+              AND NOT EXISTS (SELECT 1 FROM {target.name} t WHERE {cond})"""
+        )
+        return self._drop_rejected(entity)
+
+    def _drop_rejected(self, entity: Entity) -> int:
+        before = self.db.scalar(f"SELECT count(*) FROM s_{entity.name}")
+        self.db.execute(
+            f"""DELETE FROM s_{entity.name} WHERE __line IN
+                (SELECT line FROM rej WHERE file = {sql_literal(self.files[entity.name])})"""
+        )
+        return before - self.db.scalar(f"SELECT count(*) FROM s_{entity.name}")
+
+    def _reject_overlapping_seasons(self) -> None:
+        file = sql_literal(self.files["seasons"])
+        self.db.recreate_temp(
+            "_all_seasons",
+            """SELECT organisation_id, season_id, start_date, end_date FROM s_seasons
+               UNION ALL
+               SELECT organisation_id, season_id, start_date, end_date FROM seasons x
+               WHERE NOT EXISTS (SELECT 1 FROM s_seasons s WHERE s.organisation_id =
+                   x.organisation_id AND s.season_id = x.season_id)""",
+        )
+        self.db.execute(
+            f"""INSERT INTO rej (file, line, column_name, value, reason, key)
+            SELECT {file}, s.__line, 'start_date', CAST(s.start_date AS TEXT),
+                'season ''' || s.season_id || ''' (' || CAST(s.start_date AS TEXT) || ' to '
+                || CAST(s.end_date AS TEXT) || ') overlaps season ''' || min(o.season_id)
+                || ''' of organisation ''' || s.organisation_id || '''',
+                s.organisation_id || '|' || s.season_id
+            FROM s_seasons s JOIN _all_seasons o
+              ON o.organisation_id = s.organisation_id AND o.season_id <> s.season_id
+             AND o.start_date <= s.end_date AND s.start_date <= o.end_date
+            GROUP BY s.__line, s.organisation_id, s.season_id, s.start_date, s.end_date"""
+        )
+        self.db.drop("_all_seasons")
+        self._drop_rejected(ENTITY_BY_NAME["seasons"])
+
+    # -- merge ----------------------------------------------------------------------------
+
+    def insert_institutions(self) -> None:
+        self.db.execute(
+            """INSERT INTO institutions (institution_id, name)
+            SELECT DISTINCT i, i FROM (
+                SELECT institution_id AS i FROM s_organisations
+                UNION SELECT institution_id FROM s_contacts) x
+            WHERE NOT EXISTS (SELECT 1 FROM institutions t WHERE t.institution_id = x.i)"""
+        )
+
+    def merge_entity(self, entity: Entity, present: list[str], has_attributes: bool) -> None:
+        """Classify each key (insert / update / unchanged) in ``m_<entity>``, then apply."""
+        caps = self.db.capabilities
+        name = entity.name
+        keys = entity.key
+        cols = stored_fields(entity)
+        compare = [c for c in content_columns(entity) if c in present and c != "attributes"]
+        merged_attrs = caps.json_merge.format(old="t.attributes", new="s.attributes")
+        diffs = [f"s.{c} IS DISTINCT FROM t.{c}" for c in compare]
+        if has_attributes:
+            diffs.append(
+                f"{caps.json_text.format(merged_attrs)} IS DISTINCT FROM "
+                f"{caps.json_text.format('t.attributes')}"
+            )
+        changed = " OR ".join(diffs) if diffs else "false"
+        key_list = ", ".join(keys)
+        self.db.recreate_temp(
+            f"m_{name}",
+            f"""SELECT s.*, CASE WHEN t.{keys[0]} IS NULL THEN 'insert'
+                     WHEN {changed} THEN 'update' ELSE 'unchanged' END AS __action
+            FROM (SELECT * FROM s_{name} WHERE __line IN
+                  (SELECT min(__line) FROM s_{name} GROUP BY {key_list})) s
+            LEFT JOIN {name} t ON {_eq(keys, 's', 't')}""",
+        )
+        insert_attrs = caps.json_merge.format(old="NULL", new="attributes")
+        col_list = ", ".join(cols)
+        self.db.execute(
+            f"""INSERT INTO {name} ({col_list}, attributes, import_run_id)
+            SELECT {col_list}, {insert_attrs if has_attributes else 'NULL'}, {self.run_id}
+            FROM m_{name} WHERE __action = 'insert'"""
+        )
+        sets = [f"{c} = m.{c}" for c in cols if c in present and c not in keys]
+        if has_attributes:
+            sets.append(
+                "attributes = "
+                + caps.json_merge.format(old=f"{name}.attributes", new="m.attributes")
+            )
+        sets.append(f"import_run_id = {self.run_id}")
+        self.db.execute(
+            f"""UPDATE {name} SET {', '.join(sets)} FROM m_{name} m
+            WHERE {_eq(keys, name, 'm')} AND m.__action = 'update'"""
+        )
+
+    def merge_statuses(self) -> None:
+        """Append the status rows a line did not have yet (status_at defaults to the order's
+        creation); rows sharing a status_at are ordered by import run, then file line."""
+        self.db.recreate_temp(
+            "m_statuses",
+            """SELECT s.__line, s.organisation_id, s.line_id, s.status,
+                      coalesce(s.status_at, o.created_at) AS status_at
+            FROM s_order_lines s JOIN orders o
+              ON o.organisation_id = s.organisation_id AND o.order_id = s.order_id""",
+        )
+        self.db.recreate_temp(
+            "m_statuses_new",
+            """SELECT m.* FROM m_statuses m WHERE NOT EXISTS (
+                SELECT 1 FROM order_line_statuses h
+                WHERE h.organisation_id = m.organisation_id AND h.line_id = m.line_id
+                  AND h.status = m.status AND h.status_at = m.status_at)""",
+        )
+        self.db.execute(
+            f"""INSERT INTO order_line_statuses
+                (organisation_id, line_id, status, status_at, seq, import_run_id)
+            SELECT organisation_id, line_id, status, status_at,
+                   {self.run_id} * CAST({SEQ_RUN_FACTOR} AS BIGINT) + max(__line), {self.run_id}
+            FROM m_statuses_new GROUP BY organisation_id, line_id, status, status_at"""
+        )
+
+    def counts(self, entity: Entity) -> EntityCounts:
+        name = entity.name
+        if name == "order_lines":
+            row = self.db.fetchall(
+                """SELECT
+                    count(*) FILTER (WHERE m.__action = 'insert'),
+                    count(*) FILTER (WHERE m.__action = 'update' OR (m.__action = 'unchanged'
+                        AND s.__line IN (SELECT __line FROM m_statuses_new))),
+                    count(*)
+                FROM s_order_lines s JOIN m_order_lines m
+                  ON m.organisation_id = s.organisation_id AND m.line_id = s.line_id"""
+            )[0]
+            return EntityCounts(row[0], row[1], row[2] - row[0] - row[1])
+        row = self.db.fetchall(
+            f"""SELECT count(*) FILTER (WHERE __action = 'insert'),
+                       count(*) FILTER (WHERE __action = 'update') FROM m_{name}"""
+        )[0]
+        total = self.db.scalar(f"SELECT count(*) FROM s_{name}")
+        return EntityCounts(row[0], row[1], total - row[0] - row[1])
+
+    def collect_touched_contacts(self) -> None:
+        """``_touched``: the contacts whose facts this import changed (for the real-time
+        refresh of their indicators)."""
+        parts = ["SELECT institution_id, contact_id FROM m_contacts WHERE __action <> 'unchanged'"]
+        via_org = "JOIN _orgmap g ON g.organisation_id = x.organisation_id"
+        for col in ("buyer_contact_id", "payer_contact_id"):
+            parts.append(
+                f"SELECT g.institution_id, x.{col} FROM m_orders x {via_org} "
+                f"WHERE x.__action <> 'unchanged' AND x.{col} IS NOT NULL"
+            )
+        changed_lines = (
+            "SELECT organisation_id, order_id, beneficiary_contact_id FROM m_order_lines "
+            "WHERE __action <> 'unchanged' OR line_id IN (SELECT line_id FROM m_statuses_new n "
+            "WHERE n.organisation_id = m_order_lines.organisation_id)"
+        )
+        parts.append(
+            f"SELECT g.institution_id, x.beneficiary_contact_id FROM ({changed_lines}) x "
+            f"{via_org} WHERE x.beneficiary_contact_id IS NOT NULL"
+        )
+        for col in ("buyer_contact_id", "payer_contact_id"):
+            parts.append(
+                f"SELECT g.institution_id, o.{col} FROM ({changed_lines}) x {via_org} "
+                f"JOIN orders o ON o.organisation_id = x.organisation_id "
+                f"AND o.order_id = x.order_id WHERE o.{col} IS NOT NULL"
+            )
+        parts.append(
+            f"SELECT g.institution_id, x.contact_id FROM m_social_shares x {via_org} "
+            "WHERE x.__action <> 'unchanged'"
+        )
+        parts.append(
+            f"SELECT g.institution_id, sh.contact_id FROM m_share_visits x {via_org} "
+            "JOIN social_shares sh ON sh.organisation_id = x.organisation_id "
+            "AND sh.share_id = x.share_id WHERE x.__action <> 'unchanged'"
+        )
+        self.db.recreate_temp(
+            "_touched", "SELECT DISTINCT * FROM (" + " UNION ALL ".join(parts) + ") t"
+        )

@@ -1,0 +1,160 @@
+"""The schema, declared once for DuckDB and PostgreSQL (SQLAlchemy Core).
+
+Entity tables are derived from the open format's descriptions (``domain.format``) so that a
+column of the format cannot be forgotten here. Date-times are stored as the organisation's local
+wall-clock time (``TIMESTAMP WITHOUT TIME ZONE``): every indicator rule compares calendar days in
+that zone, so the conversion is done once, at import.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from habitue.domain.format import ENTITIES, Entity, FieldType
+
+metadata = sa.MetaData()
+
+JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+Money = sa.Numeric(14, 2)
+
+_SQL_TYPES: dict[FieldType, sa.types.TypeEngine] = {
+    FieldType.ID: sa.Text(),
+    FieldType.TEXT: sa.Text(),
+    FieldType.ENUM: sa.Text(),
+    FieldType.TIMEZONE: sa.Text(),
+    FieldType.CURRENCY: sa.Text(),
+    FieldType.COUNTRY: sa.Text(),
+    FieldType.DATE: sa.Date(),
+    FieldType.DATETIME: sa.DateTime(timezone=False),
+    FieldType.DECIMAL: Money,
+    FieldType.BOOLEAN: sa.Boolean(),
+    FieldType.INTEGER: sa.Integer(),
+}
+
+
+def sql_type(ftype: FieldType) -> sa.types.TypeEngine:
+    return _SQL_TYPES[ftype]
+
+
+def stored_fields(entity: Entity) -> list[str]:
+    """Columns of the entity's own table (history fields live in their own table)."""
+    return [f.name for f in entity.fields if f.name not in entity.history_fields]
+
+
+institutions = sa.Table(
+    "institutions",
+    metadata,
+    sa.Column("institution_id", sa.Text(), primary_key=True),
+    sa.Column("name", sa.Text()),
+)
+
+
+def _entity_table(entity: Entity) -> sa.Table:
+    columns = [
+        sa.Column(
+            f.name,
+            sql_type(f.type),
+            nullable=not (f.name in entity.key or f.required),
+        )
+        for f in entity.fields
+        if f.name not in entity.history_fields
+    ]
+    columns.append(sa.Column("attributes", JSONType, nullable=True))
+    columns.append(sa.Column("import_run_id", sa.Integer(), nullable=True))
+    return sa.Table(entity.name, metadata, *columns, sa.PrimaryKeyConstraint(*entity.key))
+
+
+ENTITY_TABLES: dict[str, sa.Table] = {e.name: _entity_table(e) for e in ENTITIES}
+organisations = ENTITY_TABLES["organisations"]
+seasons = ENTITY_TABLES["seasons"]
+contacts = ENTITY_TABLES["contacts"]
+products = ENTITY_TABLES["products"]
+performances = ENTITY_TABLES["performances"]
+orders = ENTITY_TABLES["orders"]
+order_lines = ENTITY_TABLES["order_lines"]
+social_shares = ENTITY_TABLES["social_shares"]
+share_visits = ENTITY_TABLES["share_visits"]
+
+# Every status a line went through. ``seq`` orders rows that share a status_at: the one
+# imported last wins (run id, then the row's position in its file).
+order_line_statuses = sa.Table(
+    "order_line_statuses",
+    metadata,
+    sa.Column("organisation_id", sa.Text(), primary_key=True),
+    sa.Column("line_id", sa.Text(), primary_key=True),
+    sa.Column("status", sa.Text(), primary_key=True),
+    sa.Column("status_at", sa.DateTime(timezone=False), primary_key=True),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("import_run_id", sa.Integer(), nullable=True),
+)
+
+import_runs = sa.Table(
+    "import_runs",
+    metadata,
+    sa.Column("run_id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("source", sa.Text(), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=False), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=False)),
+    sa.Column("status", sa.Text(), nullable=False),  # running | succeeded | partial | failed
+    sa.Column("summary", JSONType),
+    sa.Column("rejects_path", sa.Text()),
+    sa.Column("error", sa.Text()),
+)
+
+import_rejects = sa.Table(
+    "import_rejects",
+    metadata,
+    sa.Column("run_id", sa.Integer(), nullable=False, index=True),
+    sa.Column("file", sa.Text(), nullable=False),
+    sa.Column("line", sa.BigInteger()),
+    sa.Column("column_name", sa.Text()),
+    sa.Column("value", sa.Text()),
+    sa.Column("reason", sa.Text(), nullable=False),
+)
+
+# Indicators: settings per institution, current values, level history, computation batches.
+indicator_settings = sa.Table(
+    "indicator_settings",
+    metadata,
+    sa.Column("institution_id", sa.Text(), primary_key=True),
+    sa.Column("indicator", sa.Text(), primary_key=True),
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+)
+
+indicator_batches = sa.Table(
+    "indicator_batches",
+    metadata,
+    sa.Column("batch_id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("as_of", sa.Date(), nullable=False),
+    sa.Column("cadence", sa.Text(), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=False), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=False)),
+    sa.Column("thresholds", JSONType),
+)
+
+indicator_values = sa.Table(
+    "indicator_values",
+    metadata,
+    sa.Column("organisation_id", sa.Text(), primary_key=True),
+    sa.Column("contact_id", sa.Text(), primary_key=True),
+    sa.Column("indicator", sa.Text(), primary_key=True),
+    sa.Column("value_number", sa.Numeric(14, 2)),
+    sa.Column("value_date", sa.Date()),
+    sa.Column("value_bool", sa.Boolean()),
+    sa.Column("level", sa.SmallInteger(), nullable=False),
+    sa.Column("as_of", sa.Date(), nullable=False),
+    sa.Column("batch_id", sa.Integer()),
+)
+
+indicator_history = sa.Table(
+    "indicator_history",
+    metadata,
+    sa.Column("organisation_id", sa.Text(), nullable=False),
+    sa.Column("contact_id", sa.Text(), nullable=False),
+    sa.Column("indicator", sa.Text(), nullable=False),
+    sa.Column("old_level", sa.SmallInteger()),
+    sa.Column("new_level", sa.SmallInteger(), nullable=False),
+    sa.Column("as_of", sa.Date(), nullable=False),
+    sa.Column("batch_id", sa.Integer()),
+)
