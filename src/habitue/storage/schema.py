@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from habitue.domain.format import ENTITIES, Entity, FieldType
+from habitue.indicators.catalogue import INDICATORS, ValueType
 
 metadata = sa.MetaData()
 
@@ -133,19 +134,36 @@ indicator_batches = sa.Table(
     sa.Column("thresholds", JSONType),
 )
 
-indicator_values = sa.Table(
-    "indicator_values",
+# Current values, one row per (organisation, contact), one value and one level column per
+# indicator (``assiduite``, ``assiduite_level``…): segments filter this table directly and a
+# real-time refresh rewrites one row.
+_VALUE_TYPES: dict[ValueType, sa.types.TypeEngine] = {
+    ValueType.INTEGER: sa.Integer(),
+    ValueType.BOOLEAN: sa.Boolean(),
+    ValueType.DECIMAL: Money,
+    ValueType.DATE: sa.Date(),
+}
+contact_indicators = sa.Table(
+    "contact_indicators",
     metadata,
     sa.Column("organisation_id", sa.Text(), primary_key=True),
     sa.Column("contact_id", sa.Text(), primary_key=True),
-    sa.Column("indicator", sa.Text(), primary_key=True),
-    sa.Column("value_number", sa.Numeric(14, 2)),
-    sa.Column("value_date", sa.Date()),
-    sa.Column("value_bool", sa.Boolean()),
-    sa.Column("level", sa.SmallInteger(), nullable=False),
+    sa.Column("institution_id", sa.Text(), nullable=False),
     sa.Column("as_of", sa.Date(), nullable=False),
     sa.Column("batch_id", sa.Integer()),
+    *[
+        col
+        for ind in INDICATORS
+        for col in (
+            sa.Column(ind.code, _VALUE_TYPES[ind.value_type]),
+            sa.Column(f"{ind.code}_level", sa.SmallInteger()),
+        )
+    ],
+    # the PMG population the contact was ranked in: collectivite | abonne | autre
+    sa.Column("pmg_population", sa.Text()),
+    sa.Column("pmg_n_population", sa.Text()),
 )
+POPULATION_COLUMNS = {"pmg": "pmg_population", "pmg_n": "pmg_n_population"}
 
 indicator_history = sa.Table(
     "indicator_history",

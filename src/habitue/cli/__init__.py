@@ -1,0 +1,1 @@
+"""The ``habitue`` command line (Typer + Rich): parse, call the Workspace, render."""

@@ -1,0 +1,126 @@
+"""``habitue compute`` and ``habitue indicators``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from habitue.cli.context import console, progress_reporter, workspace
+from habitue.indicators.catalogue import INDICATOR_BY_CODE
+from habitue.services.workspace import IndicatorRow, today
+
+
+def json_value(value: object) -> object:
+    """Dates as ``YYYY-MM-DD``, decimals as exact decimal strings, the rest as JSON has it."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
+
+
+def compute_command(
+    ctx: typer.Context,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", help="Reference date YYYY-MM-DD (default: today).")] = None,
+    organisation: Annotated[Optional[str], typer.Option(
+        help="Only this organisation (default: all).")] = None,
+) -> None:
+    """Compute every enabled indicator of every contact and store the values."""
+    ref = _parse_date(as_of) if as_of else today()
+    with workspace(ctx) as ws, progress_reporter() as reporter:
+        summary = ws.compute(as_of=ref, now=datetime.now(), organisation=organisation,
+                             reporter=reporter)
+    console.print(
+        f"computed {summary.values:,} indicator values for {summary.contacts:,} contacts in "
+        f"{summary.organisations} organisation(s) as of {ref.isoformat()} "
+        f"({summary.level_changes:,} level changes, batch {summary.batch_id})"
+    )
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not a date (expected YYYY-MM-DD)",
+                                 param_hint="--as-of") from exc
+
+
+def list_command(
+    ctx: typer.Context,
+    organisation: Annotated[Optional[str], typer.Option(help="Only this organisation.")] = None,
+    contact: Annotated[Optional[str], typer.Option(help="Only this contact.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, jsonl or csv.")] = "table",
+    lang: Annotated[str, typer.Option(help="Language of the labels: fr or en.")] = "fr",
+) -> None:
+    """Print the stored indicators (value, level and label per organisation and contact)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if fmt not in ("table", "jsonl", "csv"):
+        raise typer.BadParameter("expected table, jsonl or csv", param_hint="--format")
+    if lang not in ("fr", "en"):
+        raise typer.BadParameter("expected fr or en", param_hint="--lang")
+    with workspace(ctx) as ws:
+        rows = ws.indicator_rows(organisation=organisation, contact=contact)
+        if fmt == "jsonl":
+            _write_jsonl(rows, lang)
+        elif fmt == "csv":
+            _write_csv(rows, lang)
+        else:
+            _print_table(rows, lang)
+
+
+def _record(row: IndicatorRow, lang: str) -> dict:
+    return {
+        "organisation_id": row.organisation_id,
+        "contact_id": row.contact_id,
+        "indicator": row.indicator,
+        "value": json_value(row.value),
+        "level": row.level,
+        "label": row.label(lang),
+    }
+
+
+def _write_jsonl(rows, lang: str) -> None:
+    out = sys.stdout
+    for row in rows:
+        out.write(json.dumps(_record(row, lang), ensure_ascii=False) + "\n")
+
+
+def _write_csv(rows, lang: str) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["organisation_id", "contact_id", "indicator", "value", "level", "label"])
+    for row in rows:
+        rec = _record(row, lang)
+        value = rec["value"]
+        rec["value"] = "" if value is None else str(value).lower() if isinstance(value, bool) \
+            else value
+        writer.writerow(rec.values())
+
+
+def _print_table(rows, lang: str) -> None:
+    table = Table()
+    for col in ("organisation", "contact", "indicator", "value", "level", "label"):
+        table.add_column(col)
+    for row in rows:
+        rec = _record(row, lang)
+        name = INDICATOR_BY_CODE[row.indicator].name(lang)
+        table.add_row(row.organisation_id, row.contact_id, name,
+                      "" if rec["value"] is None else str(rec["value"]), str(row.level),
+                      rec["label"])
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("compute")(compute_command)
+    group = typer.Typer(help="Indicators: list the stored values; enable or disable one.",
+                        invoke_without_command=True)
+    group.callback(invoke_without_command=True)(list_command)
+    app.add_typer(group, name="indicators")

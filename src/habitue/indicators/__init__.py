@@ -1,0 +1,1 @@
+"""Indicator definitions (declarative) and their compiler to Ibis expressions."""

@@ -1,0 +1,157 @@
+"""The facts as of D: orders and lines with their status, season, holder, buyer and payer.
+
+Pure Ibis expressions over unbound tables; the storage layer materialises them once per batch
+(``_ind_orders``, ``_ind_lines``) so that every indicator reads the same facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import ibis
+import ibis.expr.types as ir
+
+from habitue.domain.calendar import minus_months, minus_years
+from habitue.indicators.sources import entity_table, statuses_table
+
+
+@dataclass(frozen=True)
+class Window:
+    """Every date a rule compares with, derived once from the reference date D."""
+
+    as_of: date
+
+    @property
+    def end(self) -> datetime:
+        """Facts strictly before this instant are dated on or before D."""
+        return datetime.combine(self.as_of + timedelta(days=1), time())
+
+    @property
+    def months_12(self) -> date:
+        return minus_months(self.as_of, 12)
+
+    @property
+    def months_36(self) -> date:
+        return minus_months(self.as_of, 36)
+
+    @property
+    def years_1(self) -> date:
+        return minus_years(self.as_of, 1)
+
+    @property
+    def years_3(self) -> date:
+        return minus_years(self.as_of, 3)
+
+    @property
+    def years_4(self) -> date:
+        return minus_years(self.as_of, 4)
+
+
+def _season_of(rel: ir.Table, date_col: str, out: str, seasons: ir.Table) -> ir.Table:
+    """``rel`` with ``out``: the organisation's season whose dates contain ``date_col``."""
+    s = seasons.select(
+        s_org=seasons.organisation_id, s_id=seasons.season_id,
+        s_start=seasons.start_date, s_end=seasons.end_date,
+    )
+    joined = rel.left_join(
+        s,
+        [rel.organisation_id == s.s_org, s.s_start <= rel[date_col], s.s_end >= rel[date_col]],
+    )
+    return joined.select(*rel.columns, **{out: joined.s_id})
+
+
+def orders_as_of(window: Window, organisations: list[str] | None = None) -> ir.Table:
+    """Orders created on or before D, with their date, payer (defaulting to the buyer) and
+    the season containing their date."""
+    orders = entity_table("orders")
+    seasons = entity_table("seasons")
+    o = orders.filter(orders.created_at < window.end)
+    if organisations:
+        o = o.filter(o.organisation_id.isin(organisations))
+    o = o.select(
+        "organisation_id", "order_id", "channel",
+        buyer_id=o.buyer_contact_id,
+        payer_id=o.payer_contact_id.coalesce(o.buyer_contact_id),
+        order_date=o.created_at.date(),
+    )
+    return _season_of(o, "order_date", "order_season_id", seasons)
+
+
+def lines_as_of(window: Window, orders: ir.Table) -> ir.Table:
+    """Lines of the orders of ``orders`` (materialised ``orders_as_of``), with their status as
+    of D (None when their first status is later), holder, product and performance facts, and
+    season (performance's, else product's, else the order date's)."""
+    lines = entity_table("order_lines")
+    products = entity_table("products")
+    performances = entity_table("performances")
+    seasons = entity_table("seasons")
+    statuses = statuses_table()
+
+    st = statuses.filter(statuses.status_at < window.end)
+    st = st.mutate(
+        _rank=ibis.row_number().over(
+            group_by=[st.organisation_id, st.line_id],
+            order_by=[ibis.desc(st.status_at), ibis.desc(st.seq)],
+        )
+    )
+    st = st.filter(st._rank == 0).select(
+        st_org=st.organisation_id, st_line=st.line_id, status=st.status
+    )
+
+    perf = performances.select(
+        "organisation_id", "performance_id", "season_id",
+        perf_date=performances.starts_at.date(), perf_kind=performances.kind,
+    )
+    perf = _season_of(perf, "perf_date", "perf_date_season_id", seasons)
+    perf = perf.select(
+        p_org=perf.organisation_id, p_id=perf.performance_id, perf_date=perf.perf_date,
+        perf_kind=perf.perf_kind,
+        perf_season_id=perf.season_id.coalesce(perf.perf_date_season_id),
+    )
+    prod = products.select(
+        pr_org=products.organisation_id, pr_id=products.product_id, family=products.family,
+        audience=products.audience, product_season_id=products.season_id,
+        valid_from=products.valid_from, valid_to=products.valid_to,
+    )
+    o = orders.select(
+        o_org=orders.organisation_id, o_id=orders.order_id, buyer_id=orders.buyer_id,
+        payer_id=orders.payer_id, order_date=orders.order_date,
+        order_season_id=orders.order_season_id,
+    )
+    j = lines.inner_join(o, [lines.organisation_id == o.o_org, lines.order_id == o.o_id])
+    j = j.left_join(st, [j.organisation_id == st.st_org, j.line_id == st.st_line])
+    j = j.left_join(prod, [j.organisation_id == prod.pr_org, j.product_id == prod.pr_id])
+    j = j.left_join(perf, [j.organisation_id == perf.p_org, j.performance_id == perf.p_id])
+    status = j.status
+    return j.select(
+        organisation_id=j.organisation_id,
+        line_id=j.line_id,
+        order_id=j.order_id,
+        performance_id=j.performance_id,
+        holder_id=j.beneficiary_contact_id.coalesce(j.buyer_id),
+        buyer_id=j.buyer_id,
+        payer_id=j.payer_id,
+        amount=j.amount,
+        status=status,
+        countable=status.isin(["PAID", "RESERVED"]).fill_null(False),
+        revenue=(status == "PAID").fill_null(False),
+        season_id=j.perf_season_id.coalesce(j.product_season_id, j.order_season_id),
+        perf_date=j.perf_date,
+        perf_kind=j.perf_kind,
+        family=j.family,
+        audience=j.audience,
+        product_season_id=j.product_season_id,
+        valid_from=j.valid_from,
+        valid_to=j.valid_to,
+        order_date=j.order_date,
+    )
+
+
+# Names of the materialised facts, and their unbound twins for the indicator compiler.
+ORDERS_TABLE = "_ind_orders"
+LINES_TABLE = "_ind_lines"
+
+
+def materialised(expr: ir.Table, name: str) -> ir.Table:
+    return ibis.table(expr.schema(), name=name)

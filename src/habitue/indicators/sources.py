@@ -1,0 +1,43 @@
+"""Ibis schemas of the tables the indicator compiler reads (unbound: no connection)."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.datatypes as dt
+
+from habitue.domain.format import ENTITY_BY_NAME, FieldType
+
+_IBIS_TYPES: dict[FieldType, dt.DataType] = {
+    FieldType.ID: dt.string, FieldType.TEXT: dt.string, FieldType.ENUM: dt.string,
+    FieldType.TIMEZONE: dt.string, FieldType.CURRENCY: dt.string, FieldType.COUNTRY: dt.string,
+    FieldType.DATE: dt.date, FieldType.DATETIME: dt.timestamp,
+    FieldType.DECIMAL: dt.Decimal(14, 2), FieldType.BOOLEAN: dt.boolean,
+    FieldType.INTEGER: dt.int32,
+}
+
+
+def entity_table(name: str) -> ibis.Table:
+    entity = ENTITY_BY_NAME[name]
+    fields = {f.name: _IBIS_TYPES[f.type] for f in entity.fields
+              if f.name not in entity.history_fields}
+    return ibis.table(fields, name=name)
+
+
+def statuses_table() -> ibis.Table:
+    return ibis.table({"organisation_id": dt.string, "line_id": dt.string, "status": dt.string,
+                       "status_at": dt.timestamp, "seq": dt.int64},
+                      name="order_line_statuses")
+
+
+# Per organisation, what the rules need of its seasons on D (filled by the caller).
+CONTEXT_SCHEMA = {
+    "organisation_id": dt.string,
+    "institution_id": dt.string,
+    "current_season_id": dt.string,
+    "previous_season_id": dt.string,
+    "young_born_from": dt.date,
+}
+
+
+def context_table(name: str = "_ind_ctx") -> ibis.Table:
+    return ibis.table(CONTEXT_SCHEMA, name=name)

@@ -1,0 +1,1 @@
+"""Use cases behind one facade (:class:`habitue.services.workspace.Workspace`)."""

@@ -1,0 +1,129 @@
+"""The Workspace: every use case of Habitué behind one facade.
+
+Entry points (CLI, API, web, scheduler) build one from the settings and call one method per
+request; nothing here prints or reads the clock (time comes in as an argument).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from habitue.importers.runner import ImportResult, run_import
+from habitue.indicators.catalogue import INDICATOR_BY_CODE, INDICATORS
+from habitue.reporting import SILENT, Reporter
+from habitue.services.indicators import ComputeSummary, compute_indicators
+from habitue.settings import Settings
+from habitue.storage import migrate, schema
+from habitue.storage.store import Store
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    organisation_id: str
+    contact_id: str
+    indicator: str
+    value: object
+    level: int
+
+    def label(self, lang: str) -> str:
+        return INDICATOR_BY_CODE[self.indicator].level(self.level).label(lang)
+
+
+class Workspace:
+    def __init__(self, store: Store, settings: Settings | None = None) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Workspace:
+        return cls(Store(settings.database_url), settings)
+
+    def close(self) -> None:
+        self.store.dispose()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def init(self) -> tuple[str | None, str]:
+        """Create or upgrade the schema; returns the revisions before and after."""
+        return migrate.upgrade(self.store)
+
+    def require_schema(self) -> None:
+        migrate.require_current(self.store)
+
+    # -- import ---------------------------------------------------------------------------
+
+    def import_path(self, path: Path, *, now: datetime, entity: str | None = None,
+                    rejects_path: Path | None = None,
+                    reporter: Reporter = SILENT) -> ImportResult:
+        self.require_schema()
+        return run_import(self.store, path, now=now, entity=entity, rejects_path=rejects_path,
+                          reporter=reporter, memory_limit=self.settings.memory_limit)
+
+    def import_runs(self, limit: int = 20) -> list[dict]:
+        runs = schema.import_runs
+        with self.store.connect() as conn:
+            rows = conn.execute(
+                sa.select(runs).order_by(runs.c.run_id.desc()).limit(limit)
+            ).mappings().all()
+        return [dict(r) for r in rows]
+
+    # -- indicators -----------------------------------------------------------------------
+
+    def compute(self, *, as_of: date, now: datetime, organisation: str | None = None,
+                reporter: Reporter = SILENT) -> ComputeSummary:
+        """Compute and store every enabled indicator as of ``as_of`` (a full refresh)."""
+        self.require_schema()
+        return compute_indicators(self.store, as_of=as_of, organisation=organisation,
+                                  now=now, memory_limit=self.settings.memory_limit,
+                                  reporter=reporter)
+
+    def indicator_rows(self, *, organisation: str | None = None,
+                       contact: str | None = None) -> Iterator[IndicatorRow]:
+        """The stored indicator values, one row per (organisation, contact, indicator),
+        ordered by organisation, contact and the catalogue's order; disabled indicators
+        (never computed) are left out."""
+        self.require_schema()
+        v = schema.contact_indicators
+        query = sa.select(v).order_by(v.c.organisation_id, v.c.contact_id)
+        if organisation:
+            query = query.where(v.c.organisation_id == organisation)
+        if contact:
+            query = query.where(v.c.contact_id == contact)
+        with self.store.connect() as conn:
+            for r in conn.execute(query).mappings():
+                for ind in INDICATORS:
+                    level = r[f"{ind.code}_level"]
+                    if level is None:
+                        continue
+                    yield IndicatorRow(r["organisation_id"], r["contact_id"], ind.code,
+                                       _typed(ind, r[ind.code]), level)
+
+    def organisations(self) -> list[dict]:
+        with self.store.connect() as conn:
+            return [dict(r) for r in conn.execute(
+                sa.select(schema.organisations).order_by(schema.organisations.c.organisation_id)
+            ).mappings()]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per entity table (for summaries and the demo)."""
+        out = {}
+        with self.store.connect() as conn:
+            for name, table in schema.ENTITY_TABLES.items():
+                out[name] = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+        return out
+
+
+def _typed(ind, value) -> object:
+    if value is not None and ind.value_type.value == "integer":
+        return int(value)
+    return value
+
+
+def today() -> date:
+    """Only entry points call this."""
+    return date.today()

@@ -1,0 +1,179 @@
+"""Running compiled indicator expressions on the store, and keeping their results.
+
+The compiler hands over Ibis expressions over unbound tables; here they are rendered to the
+store's SQL dialect and run inside one transaction: facts are materialised once in temporary
+tables, the new values are compared with the stored ones (level changes appended to the
+history), then written, with the band thresholds of the batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import ibis
+import ibis.expr.types as ir
+
+from habitue.domain.calendar import Season, SeasonContext
+from habitue.indicators.catalogue import INDICATORS
+from habitue.storage.bulk import SqlRunner
+from habitue.storage.schema import POPULATION_COLUMNS
+
+DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres"}
+BANDED = ("pmg", "pmg_n", "engagement_social", "influence_sociale")
+
+
+def to_sql(expr: ir.Table, runner: SqlRunner) -> str:
+    return str(ibis.to_sql(expr, dialect=DIALECTS[runner.capabilities.name]))
+
+
+def materialise(runner: SqlRunner, expr: ir.Table, name: str) -> None:
+    runner.recreate_temp(name, to_sql(expr, runner))
+    if runner.capabilities.name == "postgresql":
+        runner.execute(f"ANALYZE {name}")
+
+
+def load_seasons(runner: SqlRunner) -> list[Season]:
+    return [Season(*row) for row in runner.fetchall(
+        "SELECT organisation_id, season_id, start_date, end_date FROM seasons")]
+
+
+def load_organisations(runner: SqlRunner, only: Sequence[str] | None = None) -> list[tuple]:
+    rows = runner.fetchall(
+        "SELECT organisation_id, institution_id FROM organisations ORDER BY organisation_id")
+    return [r for r in rows if not only or r[0] in only]
+
+
+def enabled_codes(runner: SqlRunner, institution_id: str) -> list[str]:
+    disabled = {r[0] for r in runner.fetchall(
+        "SELECT indicator FROM indicator_settings WHERE enabled = false AND institution_id = "
+        + _lit(institution_id))}
+    return [i.code for i in INDICATORS if i.code not in disabled]
+
+
+def _lit(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def write_context(runner: SqlRunner, contexts: Sequence[tuple[SeasonContext, str]]) -> None:
+    """``_ind_ctx``: per organisation, its institution, current and previous season."""
+    runner.drop("_ind_ctx")
+    runner.execute(
+        "CREATE TEMP TABLE _ind_ctx (organisation_id TEXT, institution_id TEXT, "
+        "current_season_id TEXT, previous_season_id TEXT, young_born_from DATE)"
+    )
+    if not contexts:
+        return
+    values = ", ".join(
+        "(" + ", ".join(_lit(v) for v in (
+            c.organisation_id, inst, c.current.season_id if c.current else None,
+            c.previous.season_id if c.previous else None, c.young_born_from)) + ")"
+        for c, inst in contexts
+    )
+    runner.execute(f"INSERT INTO _ind_ctx VALUES {values}")
+
+
+def next_batch_id(runner: SqlRunner) -> int:
+    return (runner.scalar("SELECT max(batch_id) FROM indicator_batches") or 0) + 1
+
+
+def store_batch(runner: SqlRunner, expr: ir.Table, *, codes: Sequence[str], as_of: date,
+                batch_id: int, cadence: str, started_at: datetime,
+                organisations: Sequence[str]) -> dict:
+    """Compute ``expr`` into ``_ind_new``, append level changes, write the values and the
+    batch (with its band thresholds). Returns counts."""
+    materialise(runner, expr, "_ind_new")
+    keys = "n.organisation_id = o.organisation_id AND n.contact_id = o.contact_id"
+    changes = " UNION ALL ".join(
+        f"""SELECT n.organisation_id, n.contact_id, '{code}' AS indicator,
+                   o.{code}_level AS old_level, n.{code}_level AS new_level
+            FROM _ind_new n LEFT JOIN contact_indicators o ON {keys}
+            WHERE coalesce(o.{code}_level, 0) <> n.{code}_level"""
+        for code in codes
+    )
+    before = runner.scalar("SELECT count(*) FROM indicator_history")
+    runner.execute(
+        f"""INSERT INTO indicator_history
+            (organisation_id, contact_id, indicator, old_level, new_level, as_of, batch_id)
+        SELECT organisation_id, contact_id, indicator, old_level, new_level,
+               {_lit(as_of)}, {batch_id} FROM ({changes}) c"""
+    )
+    level_changes = runner.scalar("SELECT count(*) FROM indicator_history") - before
+
+    value_cols = [c for code in codes for c in (code, f"{code}_level")]
+    value_cols += [POPULATION_COLUMNS[c] for c in codes if c in POPULATION_COLUMNS]
+    all_codes = [i.code for i in INDICATORS]
+    org_list = ", ".join(_lit(o) for o in organisations)
+    if list(codes) == all_codes or set(codes) >= set(all_codes):
+        runner.execute(f"DELETE FROM contact_indicators WHERE organisation_id IN ({org_list})")
+        cols = ", ".join(value_cols)
+        runner.execute(
+            f"""INSERT INTO contact_indicators
+                (organisation_id, contact_id, institution_id, as_of, batch_id, {cols})
+            SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch_id}, {cols}
+            FROM _ind_new"""
+        )
+    else:
+        upsert_values(runner, "_ind_new", value_cols, as_of, batch_id)
+    thresholds = band_thresholds(runner, [c for c in codes if c in BANDED])
+    contacts = runner.scalar("SELECT count(DISTINCT contact_id) FROM _ind_new")
+    rows = runner.scalar("SELECT count(*) FROM _ind_new")
+    runner.execute(
+        f"""INSERT INTO indicator_batches (batch_id, as_of, cadence, started_at, finished_at,
+                                           thresholds)
+        VALUES ({batch_id}, {_lit(as_of)}, {_lit(cadence)}, {_lit(started_at.isoformat())},
+                {_lit(datetime.now().isoformat())}, {_lit(json.dumps(thresholds))})"""
+    )
+    runner.drop("_ind_new")
+    return {"rows": rows, "contacts": contacts, "level_changes": level_changes,
+            "values": rows * len(codes), "thresholds": thresholds}
+
+
+def upsert_values(runner: SqlRunner, source: str, value_cols: Sequence[str], as_of: date,
+                  batch_id: int) -> None:
+    """Update the given columns of existing rows, insert the missing rows."""
+    sets = ", ".join(f"{c} = n.{c}" for c in value_cols)
+    runner.execute(
+        f"""UPDATE contact_indicators SET {sets}, as_of = {_lit(as_of)}, batch_id = {batch_id}
+        FROM {source} n WHERE contact_indicators.organisation_id = n.organisation_id
+          AND contact_indicators.contact_id = n.contact_id"""
+    )
+    cols = ", ".join(value_cols)
+    runner.execute(
+        f"""INSERT INTO contact_indicators
+            (organisation_id, contact_id, institution_id, as_of, batch_id, {cols})
+        SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch_id}, {cols}
+        FROM {source} n WHERE NOT EXISTS (SELECT 1 FROM contact_indicators o
+            WHERE o.organisation_id = n.organisation_id AND o.contact_id = n.contact_id)"""
+    )
+
+
+def band_thresholds(runner: SqlRunner, codes: Sequence[str]) -> dict:
+    """Per organisation, indicator and population: how many ranked contacts, and the highest
+    value of the Small (level 1) and Medium (level 2) bands."""
+    out: dict = {}
+    for code in codes:
+        population = POPULATION_COLUMNS.get(code, "'all'")
+        rows = runner.fetchall(
+            f"""SELECT organisation_id, {population} AS population,
+                       count(*) FILTER (WHERE {code}_level > 0),
+                       max({code}) FILTER (WHERE {code}_level = 1),
+                       max({code}) FILTER (WHERE {code}_level = 2),
+                       min({code}) FILTER (WHERE {code}_level = 3)
+                FROM _ind_new WHERE {code}_level > 0 GROUP BY 1, 2 ORDER BY 1, 2"""
+        )
+        for org, pop, n, t1, t2, t3 in rows:
+            out.setdefault(org, {}).setdefault(code, {})[pop or "all"] = {
+                "ranked": int(n),
+                "level_1_max": _num(t1), "level_2_max": _num(t2), "level_3_min": _num(t3),
+            }
+    return out
+
+
+def _num(v):
+    return None if v is None else str(v)

@@ -1,0 +1,62 @@
+"""Shared fixtures: the same tests run on a DuckDB file and on a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from habitue.storage import migrate, schema
+from habitue.storage.store import Store
+
+PG_ADMIN_URL = os.environ.get("HABITUE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_url(dbname: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{dbname}"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (one per xdist worker)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    dbname = f"habitue_test_{worker}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    url = _pg_url(dbname)
+    store = Store(url)
+    migrate.upgrade(store)
+    store.dispose()
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+def _truncate_all(url: str) -> None:
+    names = ", ".join(t.name for t in schema.metadata.sorted_tables)
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as c:
+        c.execute(f"TRUNCATE {names}")
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def store(request, tmp_path: Path) -> Iterator[Store]:
+    """An empty, initialised store: a DuckDB file, then a PostgreSQL database."""
+    if request.param == "duckdb":
+        s = Store(f"duckdb:///{tmp_path / 'habitue.duckdb'}")
+        migrate.upgrade(s)
+    else:
+        url = request.getfixturevalue("pg_database")
+        _truncate_all(url)
+        s = Store(url)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def example_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "examples" / "venue"
