@@ -115,7 +115,7 @@ def filiere_vente(i: Inputs) -> ir.Table:
     o = i.orders.filter(i.orders.order_date > i.w.months_36)
     o = o.semi_join(with_line, [o.organisation_id == with_line.l_org,
                                 o.order_id == with_line.l_order])
-    recent = (o.order_date > i.w.months_12).cast("int64")
+    recent = ibis.ifelse(o.order_date > i.w.months_12, 1, 0)
     per_channel = o.group_by(organisation_id=o.organisation_id, contact_id=o.buyer_id,
                              channel=o.channel).aggregate(n12=recent.sum(), n36=o.count())
     totals = per_channel.group_by(t_org=per_channel.organisation_id,
