@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from habitue.cli.context import console, progress_reporter, workspace
+from habitue.cli.context import console, progress_reporter, settings_from, workspace
 from habitue.indicators.catalogue import INDICATOR_BY_CODE
 from habitue.services.workspace import IndicatorRow, today
 
@@ -58,11 +58,13 @@ def list_command(
     organisation: Annotated[Optional[str], typer.Option(help="Only this organisation.")] = None,
     contact: Annotated[Optional[str], typer.Option(help="Only this contact.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, jsonl or csv.")] = "table",
-    lang: Annotated[str, typer.Option(help="Language of the labels: fr or en.")] = "fr",
+    lang: Annotated[Optional[str], typer.Option(
+        help="Language of the labels: fr or en (default: HABITUE_LANG, else fr).")] = None,
 ) -> None:
     """Print the stored indicators (value, level and label per organisation and contact)."""
     if ctx.invoked_subcommand is not None:
         return
+    lang = lang or settings_from(ctx).lang
     if fmt not in ("table", "jsonl", "csv"):
         raise typer.BadParameter("expected table, jsonl or csv", param_hint="--format")
     if lang not in ("fr", "en"):
