@@ -54,7 +54,9 @@ def parse_expr(f: Field, v: str) -> str:
         return f"coalesce(try_cast({v} AS DATE), CAST(try_strptime({v}, '%d/%m/%Y') AS DATE))"
     if t == FieldType.DATETIME:
         return (
-            f"CASE WHEN regexp_matches({v}, '{_OFFSET_RE}') "
+            f"CASE WHEN length({v}) > 10 AND (right({v}, 1) IN ('Z', 'z') "
+            f"OR strpos(substr({v}, 11), '+') > 0 OR strpos(substr({v}, 11), '-') > 0) "
+            f"AND regexp_matches({v}, '{_OFFSET_RE}') "
             f"THEN timezone(__tz, try_cast({v} AS TIMESTAMPTZ)) "
             f"ELSE coalesce(try_cast({v} AS TIMESTAMP), "
             f"try_strptime({v}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y'])) END"
@@ -243,12 +245,17 @@ def reject_conflicting_duplicates(db, entity: Entity, file: str, rejects_table: 
         f"THEN {sql_literal(c)} END" for c in cols
     )
     db.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _dupkeys AS
+        SELECT {keys} FROM s_{entity.name} GROUP BY {keys} HAVING count(*) > 1"""
+    )
+    db.execute(
         f"""CREATE OR REPLACE TEMP TABLE _dups AS
         SELECT {keys}, list(__line ORDER BY __line) AS lines,
                list_filter([{differs}], x -> x IS NOT NULL) AS cols
-        FROM s_{entity.name} GROUP BY {keys}
-        HAVING count(*) > 1"""
+        FROM s_{entity.name} SEMI JOIN _dupkeys USING ({keys})
+        GROUP BY {keys}"""
     )
+    db.execute("DROP TABLE _dupkeys")
     db.execute("DELETE FROM _dups WHERE len(cols) = 0")
     if db.execute("SELECT count(*) FROM _dups").fetchone()[0] == 0:
         db.execute("DROP TABLE _dups")
