@@ -22,9 +22,10 @@ def _pg_url(dbname: str) -> str:
 
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session (one per xdist worker)."""
+    """A fresh PostgreSQL database for this test process (one per xdist worker; the pid keeps
+    two test runs on one machine apart)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    dbname = f"habitue_test_{worker}"
+    dbname = f"habitue_test_{worker}_{os.getpid()}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{dbname}"')

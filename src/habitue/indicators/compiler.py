@@ -13,24 +13,35 @@ import ibis
 import ibis.expr.types as ir
 
 from habitue.indicators.catalogue import INDICATOR_BY_CODE
-from habitue.indicators.facts import Window
-from habitue.indicators.sources import context_table, entity_table
+from habitue.indicators.sources import (
+    context_table,
+    entity_table,
+    thresholds_table,
+    touched_table,
+)
 
 BANDED = ("pmg", "pmg_n", "engagement_social", "influence_sociale")
 CHANNEL_RANK = {"OTHERS": 1, "INTERNET": 2, "B2B": 3}
 
 
 class Inputs:
-    """The relations every indicator may read, as of one date."""
+    """The relations every indicator may read. Dates come from the context ``ctx`` (one row
+    per organisation), joined where a rule needs them."""
 
-    def __init__(self, window: Window, orders: ir.Table, lines: ir.Table) -> None:
-        self.w = window
+    def __init__(self, orders: ir.Table, lines: ir.Table, subset: bool = False) -> None:
         self.orders = orders
         self.lines = lines
+        self.subset = subset
         self.ctx = context_table()
         self.contacts = entity_table("contacts")
         self.shares = entity_table("social_shares")
         self.visits = entity_table("share_visits")
+
+    def with_ctx(self, t: ir.Table, *cols: str) -> ir.Table:
+        """``t`` with the context columns ``cols`` of its organisation."""
+        c = self.ctx.select(c_org=self.ctx.organisation_id, **{f"c_{n}": self.ctx[n]
+                                                              for n in cols})
+        return t.inner_join(c, t.organisation_id == c.c_org)
 
     def lines_in(self, season_col: str) -> ir.Table:
         """Lines of the organisation's current or previous season (``season_col`` of ctx)."""
@@ -60,14 +71,12 @@ def produit_enfant(i: Inputs) -> ir.Table:
 
 
 def adherent(i: Inputs) -> ir.Table:
-    t = i.lines
-    c = i.ctx.select(c_org=i.ctx.organisation_id, c_season=i.ctx.current_season_id)
-    t = t.inner_join(c, t.organisation_id == c.c_org)
-    d = ibis.literal(i.w.as_of)
+    t = i.with_ctx(i.lines, "current_season_id", "as_of")
+    d = t.c_as_of
     has_bound = t.valid_from.notnull() | t.valid_to.notnull()
     in_period = has_bound & (t.valid_from.isnull() | (t.valid_from <= d)) & (
         t.valid_to.isnull() | (t.valid_to >= d))
-    seasonal = (t.product_season_id == t.c_season).fill_null(False)
+    seasonal = (t.product_season_id == t.c_current_season_id).fill_null(False)
     t = t.filter(t.countable & (t.family == "MEMBERSHIP") & (seasonal | in_period))
     return _per_contact(t, "holder_id", value=t.line_id.notnull().any())
 
@@ -112,10 +121,11 @@ def filiere_vente(i: Inputs) -> ir.Table:
     countable = i.lines.filter(i.lines.countable)
     with_line = countable.select(l_org=countable.organisation_id,
                                  l_order=countable.order_id).distinct()
-    o = i.orders.filter(i.orders.order_date > i.w.months_36)
+    o = i.with_ctx(i.orders, "months_12", "months_36")
+    o = o.filter(o.order_date > o.c_months_36)
     o = o.semi_join(with_line, [o.organisation_id == with_line.l_org,
                                 o.order_id == with_line.l_order])
-    recent = ibis.ifelse(o.order_date > i.w.months_12, 1, 0)
+    recent = ibis.ifelse(o.order_date > o.c_months_12, 1, 0)
     per_channel = o.group_by(organisation_id=o.organisation_id, contact_id=o.buyer_id,
                              channel=o.channel).aggregate(n12=recent.sum(), n36=o.count())
     totals = per_channel.group_by(t_org=per_channel.organisation_id,
@@ -150,9 +160,13 @@ def anciennete(i: Inputs) -> ir.Table:
 
 
 def _shares_in_window(i: Inputs) -> ir.Table:
-    s = i.shares
-    day = s.shared_at.date()
-    return s.filter((day > i.w.months_12) & (s.shared_at < i.w.end))
+    s = i.with_ctx(i.shares, "months_12", "end_ts")
+    s = s.filter((s.shared_at.date() > s.c_months_12) & (s.shared_at < s.c_end_ts))
+    if i.subset:
+        touched = touched_table()
+        s = s.semi_join(touched, [s.organisation_id == touched.organisation_id,
+                                  s.contact_id == touched.contact_id])
+    return s
 
 
 def engagement_social(i: Inputs) -> ir.Table:
@@ -163,7 +177,8 @@ def engagement_social(i: Inputs) -> ir.Table:
 
 def influence_sociale(i: Inputs) -> ir.Table:
     s = _shares_in_window(i)
-    v = i.visits.filter(i.visits.visited_at < i.w.end)
+    v = i.with_ctx(i.visits, "end_ts")
+    v = v.filter(v.visited_at < v.c_end_ts)
     v = v.select(v_org=v.organisation_id, v_share=v.share_id, v_id=v.visit_id)
     j = s.inner_join(v, [s.organisation_id == v.v_org, s.share_id == v.v_share])
     return _per_contact(j, "contact_id", value=j.v_id.count().cast("int32"))
@@ -200,26 +215,49 @@ def with_bands(t: ir.Table, partition: Sequence[str]) -> ir.Table:
     return ibis.union(positive, zero, distinct=False)
 
 
-def level_expr(code: str, value: ir.Value, extra: dict[str, ir.Value], w: Window) -> ir.Value:
-    d = ibis.literal(w.as_of)
+def with_thresholds(t: ir.Table, code: str) -> ir.Table:
+    """``t`` with ``band``: the band level read from the stored thresholds of the last batch
+    (the per-contact path: the same level the batch gives to the same value)."""
+    th = thresholds_table()
+    th = th.filter(th.indicator == code).select(
+        th_org=th.organisation_id, th_pop=th.population, l1=th.level_1_max, l2=th.level_2_max)
+    pop = t.population if "population" in t.columns else ibis.literal("all")
+    t = t.mutate(_pop=pop)
+    j = t.left_join(th, [t.organisation_id == th.th_org, t._pop == th.th_pop])
+    band = ibis.cases(
+        (j.value.isnull() | (j.value <= 0), 0),
+        (j.l1.notnull() & (j.value <= j.l1), 1),
+        (j.l2.notnull() & (j.value <= j.l2), 2),
+        else_=3,
+    )
+    return j.select(*t.columns, band=band).drop("_pop")
+
+
+def level_expr(code: str, value: ir.Value, extra: dict[str, ir.Value], g: ir.Table) -> ir.Value:
+    """The level of ``value``; ``g`` (the grid) carries the context dates."""
     if code == "assiduite":
         return ibis.cases((value <= 0, 0), (value == 1, 1), (value <= 5, 2), else_=3)
     if code in ("produit_enfant", "adherent", "abonne", "jeune"):
         return ibis.ifelse(value.fill_null(False), 1, 0)
     if code == "recence":
         return ibis.cases(
-            (value.isnull(), 0), (value <= w.years_3, 1), (value <= w.years_1, 2),
-            (value < d, 3), else_=4,
+            (value.isnull(), 0), (value <= g.years_3, 1), (value <= g.years_1, 2),
+            (value < g.as_of, 3), else_=4,
         )
     if code == "anciennete":
         return ibis.cases(
-            (value.isnull(), 0), (value > w.months_12, 1), (value > w.years_4, 2), else_=3,
+            (value.isnull(), 0), (value > g.months_12, 1), (value > g.years_4, 2), else_=3,
         )
     if code == "filiere_vente":
         return extra["channel_rank"].fill_null(0)
     if code in BANDED:
+        if "band" in extra:
+            return extra["band"].fill_null(0)
         return band_level(value, extra["cume"])
     raise KeyError(code)
+
+
+DATE_COLUMNS = ("as_of", "months_12", "years_1", "years_3", "years_4")
 
 
 def compile_indicators(inputs: Inputs, codes: Sequence[str]) -> ir.Table:
@@ -231,14 +269,20 @@ def compile_indicators(inputs: Inputs, codes: Sequence[str]) -> ir.Table:
     grid = grid.select(
         organisation_id=grid.organisation_id, contact_id=grid.contact_id,
         institution_id=grid.institution_id, birth_date=grid.birth_date,
-        young_born_from=grid.young_born_from,
+        young_born_from=grid.young_born_from, **{c: grid[c] for c in DATE_COLUMNS},
     )
+    if inputs.subset:
+        touched = touched_table()
+        grid = grid.semi_join(touched, [grid.organisation_id == touched.organisation_id,
+                                        grid.contact_id == touched.contact_id])
     joined: dict[str, list[str]] = {}
     for code in codes:
         if code == "jeune":
             continue
         values = COMPILERS[code](inputs)
-        if code in BANDED:
+        if code in BANDED and inputs.subset:
+            values = with_thresholds(values, code)
+        elif code in BANDED:
             partition = ["organisation_id", "population"] if code.startswith("pmg") \
                 else ["organisation_id"]
             values = with_bands(values, partition)
@@ -264,7 +308,27 @@ def compile_indicators(inputs: Inputs, codes: Sequence[str]) -> ir.Table:
             value = raw if default is None else raw.fill_null(default)
             extra = {c: grid[f"{code}__{c}"] for c in joined[code] if c != "value"}
         columns[code] = value
-        columns[f"{code}_level"] = level_expr(code, value, extra, inputs.w)
+        columns[f"{code}_level"] = level_expr(code, value, extra, grid)
         if "population" in extra:
             columns[f"{code}_population"] = extra["population"]
     return grid.select("organisation_id", "contact_id", "institution_id", **columns)
+
+
+def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool) -> tuple[str, str, str]:
+    """The SQL of the three steps (orders, lines, values) for a dialect: the same text for
+    every reference date, so callers may cache it."""
+    from habitue.indicators.facts import (
+        LINES_TABLE,
+        ORDERS_TABLE,
+        lines_as_of,
+        materialised,
+        orders_as_of,
+    )
+
+    orders = orders_as_of(subset)
+    lines = lines_as_of(materialised(orders, ORDERS_TABLE))
+    values = compile_indicators(
+        Inputs(materialised(orders, ORDERS_TABLE), materialised(lines, LINES_TABLE), subset),
+        codes,
+    )
+    return tuple(str(ibis.to_sql(e, dialect=dialect)) for e in (orders, lines, values))

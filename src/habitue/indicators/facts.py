@@ -1,7 +1,9 @@
 """The facts as of D: orders and lines with their status, season, holder, buyer and payer.
 
 Pure Ibis expressions over unbound tables; the storage layer materialises them once per batch
-(``_ind_orders``, ``_ind_lines``) so that every indicator reads the same facts.
+(``_ind_orders``, ``_ind_lines``) so that every indicator reads the same facts. Every date comes
+from the context table ``_ind_ctx`` (one row per organisation), never from a literal: the
+compiled SQL is the same for every reference date and is compiled once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ import ibis
 import ibis.expr.types as ir
 
 from habitue.domain.calendar import minus_months, minus_years
-from habitue.indicators.sources import entity_table, statuses_table
+from habitue.indicators.sources import (
+    context_table,
+    entity_table,
+    statuses_table,
+    touched_table,
+)
+
+ORDERS_TABLE = "_ind_orders"
+LINES_TABLE = "_ind_lines"
 
 
 @dataclass(frozen=True)
@@ -22,30 +32,16 @@ class Window:
 
     as_of: date
 
-    @property
-    def end(self) -> datetime:
-        """Facts strictly before this instant are dated on or before D."""
-        return datetime.combine(self.as_of + timedelta(days=1), time())
-
-    @property
-    def months_12(self) -> date:
-        return minus_months(self.as_of, 12)
-
-    @property
-    def months_36(self) -> date:
-        return minus_months(self.as_of, 36)
-
-    @property
-    def years_1(self) -> date:
-        return minus_years(self.as_of, 1)
-
-    @property
-    def years_3(self) -> date:
-        return minus_years(self.as_of, 3)
-
-    @property
-    def years_4(self) -> date:
-        return minus_years(self.as_of, 4)
+    def as_row(self) -> dict:
+        return {
+            "as_of": self.as_of,
+            "end_ts": datetime.combine(self.as_of + timedelta(days=1), time()),
+            "months_12": minus_months(self.as_of, 12),
+            "months_36": minus_months(self.as_of, 36),
+            "years_1": minus_years(self.as_of, 1),
+            "years_3": minus_years(self.as_of, 3),
+            "years_4": minus_years(self.as_of, 4),
+        }
 
 
 def _season_of(rel: ir.Table, date_col: str, out: str, seasons: ir.Table) -> ir.Table:
@@ -61,14 +57,25 @@ def _season_of(rel: ir.Table, date_col: str, out: str, seasons: ir.Table) -> ir.
     return joined.select(*rel.columns, **{out: joined.s_id})
 
 
-def orders_as_of(window: Window, organisations: list[str] | None = None) -> ir.Table:
-    """Orders created on or before D, with their date, payer (defaulting to the buyer) and
-    the season containing their date."""
+def _ctx_end() -> ir.Table:
+    ctx = context_table()
+    return ctx.select(c_org=ctx.organisation_id, c_end=ctx.end_ts)
+
+
+def orders_as_of(subset: bool = False) -> ir.Table:
+    """Orders of the organisations of ``_ind_ctx`` created on or before D, with their date,
+    payer (defaulting to the buyer) and the season containing their date. With ``subset``,
+    only the orders where a contact of ``_ind_touched`` is buyer, payer or beneficiary."""
     orders = entity_table("orders")
     seasons = entity_table("seasons")
-    o = orders.filter(orders.created_at < window.end)
-    if organisations:
-        o = o.filter(o.organisation_id.isin(organisations))
+    if subset:
+        keys = _touched_order_keys()
+        orders = orders.semi_join(
+            keys, [orders.organisation_id == keys.k_org, orders.order_id == keys.k_order]
+        ).select(*orders.columns)
+    c = _ctx_end()
+    o = orders.inner_join(c, orders.organisation_id == c.c_org)
+    o = o.filter(o.created_at < o.c_end)
     o = o.select(
         "organisation_id", "order_id", "channel",
         buyer_id=o.buyer_contact_id,
@@ -78,7 +85,24 @@ def orders_as_of(window: Window, organisations: list[str] | None = None) -> ir.T
     return _season_of(o, "order_date", "order_season_id", seasons)
 
 
-def lines_as_of(window: Window, orders: ir.Table) -> ir.Table:
+def _touched_order_keys() -> ir.Table:
+    """(organisation, order) of every order where a touched contact is buyer, payer or the
+    beneficiary of a line."""
+    touched = touched_table()
+    orders = entity_table("orders")
+    lines = entity_table("order_lines")
+    parts = []
+    for col in ("buyer_contact_id", "payer_contact_id"):
+        hit = orders.semi_join(touched, [orders.organisation_id == touched.organisation_id,
+                                         orders[col] == touched.contact_id])
+        parts.append(hit.select(k_org=hit.organisation_id, k_order=hit.order_id))
+    hit = lines.semi_join(touched, [lines.organisation_id == touched.organisation_id,
+                                    lines.beneficiary_contact_id == touched.contact_id])
+    parts.append(hit.select(k_org=hit.organisation_id, k_order=hit.order_id))
+    return ibis.union(*parts, distinct=True)
+
+
+def lines_as_of(orders: ir.Table) -> ir.Table:
     """Lines of the orders of ``orders`` (materialised ``orders_as_of``), with their status as
     of D (None when their first status is later), holder, product and performance facts, and
     season (performance's, else product's, else the order date's)."""
@@ -88,7 +112,9 @@ def lines_as_of(window: Window, orders: ir.Table) -> ir.Table:
     seasons = entity_table("seasons")
     statuses = statuses_table()
 
-    st = statuses.filter(statuses.status_at < window.end)
+    c = _ctx_end()
+    st = statuses.inner_join(c, statuses.organisation_id == c.c_org)
+    st = st.filter(st.status_at < st.c_end)
     st = st.mutate(
         _rank=ibis.row_number().over(
             group_by=[st.organisation_id, st.line_id],
@@ -146,11 +172,6 @@ def lines_as_of(window: Window, orders: ir.Table) -> ir.Table:
         valid_to=j.valid_to,
         order_date=j.order_date,
     )
-
-
-# Names of the materialised facts, and their unbound twins for the indicator compiler.
-ORDERS_TABLE = "_ind_orders"
-LINES_TABLE = "_ind_lines"
 
 
 def materialised(expr: ir.Table, name: str) -> ir.Table:

@@ -29,15 +29,35 @@ def statuses_table() -> ibis.Table:
                       name="order_line_statuses")
 
 
-# Per organisation, what the rules need of its seasons on D (filled by the caller).
+# Per organisation, what the rules need to know on D: its seasons and every date a rule
+# compares with. Dates are data, not literals, so that one compiled query serves every D.
 CONTEXT_SCHEMA = {
     "organisation_id": dt.string,
     "institution_id": dt.string,
     "current_season_id": dt.string,
     "previous_season_id": dt.string,
     "young_born_from": dt.date,
+    "as_of": dt.date,
+    "end_ts": dt.timestamp,  # facts strictly before this instant are dated on or before D
+    "months_12": dt.date,
+    "months_36": dt.date,
+    "years_1": dt.date,
+    "years_3": dt.date,
+    "years_4": dt.date,
 }
+
+
+def touched_table(name: str = "_ind_touched") -> ibis.Table:
+    """The (organisation, contact) pairs of a per-contact refresh."""
+    return ibis.table({"organisation_id": dt.string, "contact_id": dt.string}, name=name)
 
 
 def context_table(name: str = "_ind_ctx") -> ibis.Table:
     return ibis.table(CONTEXT_SCHEMA, name=name)
+
+
+def thresholds_table(name: str = "_ind_thresholds") -> ibis.Table:
+    """Band thresholds of the last batch, for levels computed outside a batch."""
+    return ibis.table({"organisation_id": dt.string, "indicator": dt.string,
+                       "population": dt.string, "level_1_max": dt.Decimal(14, 2),
+                       "level_2_max": dt.Decimal(14, 2)}, name=name)

@@ -1,25 +1,28 @@
-"""Computing indicators: a full batch as of a date, for all or some organisations."""
+"""Computing indicators: a batch as of a date (all contacts of some organisations, some or all
+indicators), and the per-contact refresh of the real-time indicators after new facts."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from habitue.domain.calendar import season_context
-from habitue.indicators.compiler import Inputs, compile_indicators
-from habitue.indicators.facts import (
-    LINES_TABLE,
-    ORDERS_TABLE,
-    Window,
-    lines_as_of,
-    materialised,
-    orders_as_of,
-)
+from habitue.indicators.catalogue import INDICATORS, Cadence
+from habitue.indicators.compiler import compile_sql
+from habitue.indicators.facts import LINES_TABLE, ORDERS_TABLE, Window
 from habitue.reporting import SILENT, Reporter
 from habitue.storage import indicator_store as ist
 from habitue.storage.bulk import SqlRunner, configure_duckdb
 from habitue.storage.store import Store, native
+
+DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres"}
+REALTIME_CODES = tuple(i.code for i in INDICATORS if Cadence.REALTIME in i.cadences)
+# above this many touched contacts, a per-contact refresh runs as a batch of the same
+# indicators over their organisations (same values, set-based all the way)
+PER_CONTACT_LIMIT = 50_000
 
 
 @dataclass(frozen=True)
@@ -32,41 +35,116 @@ class ComputeSummary:
     level_changes: int
 
 
+@lru_cache(maxsize=128)
+def _sql(dialect: str, codes: tuple[str, ...], subset: bool) -> tuple[str, str, str]:
+    return compile_sql(dialect, codes, subset)
+
+
+def codes_for(cadence: str) -> tuple[str, ...]:
+    """The indicators a cadence refreshes (``full``: all of them)."""
+    if cadence == "full":
+        return tuple(i.code for i in INDICATORS)
+    return tuple(i.code for i in INDICATORS if Cadence(cadence) in i.cadences)
+
+
+def _groups(runner: SqlRunner, orgs: list[tuple], wanted: Sequence[str]) -> dict:
+    """Organisations grouped by the indicators to compute for them (enabled ∩ wanted)."""
+    groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
+    for org_id, inst in orgs:
+        codes = tuple(c for c in ist.enabled_codes(runner, inst) if c in wanted)
+        if codes:
+            groups[codes].append((org_id, inst))
+    return groups
+
+
+def _run_steps(runner: SqlRunner, codes: tuple[str, ...], subset: bool) -> str:
+    orders_sql, lines_sql, values_sql = _sql(DIALECTS[runner.capabilities.name], codes, subset)
+    runner.recreate_temp(ORDERS_TABLE, orders_sql)
+    ist.analyze(runner, ORDERS_TABLE)
+    runner.recreate_temp(LINES_TABLE, lines_sql)
+    ist.analyze(runner, LINES_TABLE)
+    return values_sql
+
+
+def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str] | None,
+                  cadence: str, now: datetime, reporter: Reporter = SILENT) -> ComputeSummary:
+    """Compute the indicators of ``cadence`` for every contact of the organisations, inside
+    the caller's transaction, as one batch (its thresholds recorded)."""
+    orgs = ist.load_organisations(runner, organisations)
+    if not orgs:
+        return ComputeSummary(None, as_of, 0, 0, 0, 0)
+    seasons = ist.load_seasons(runner)
+    window = Window(as_of)
+    batch_id = ist.next_batch_id(runner)
+    contacts = values = changes = 0
+    thresholds: dict = {}
+    for codes, group in _groups(runner, orgs, codes_for(cadence)).items():
+        org_ids = [o for o, _ in group]
+        ist.write_context(runner, [(season_context(o, seasons, as_of), inst)
+                                   for o, inst in group], window.as_row())
+        reporter.step("collecting the facts", 0, None)
+        values_sql = _run_steps(runner, codes, subset=False)
+        reporter.step("computing indicators", 0, None)
+        full = cadence == "full"
+        out = ist.store_values(runner, values_sql, codes=codes, as_of=as_of,
+                               batch_id=batch_id,
+                               replace_organisations=org_ids if full else None)
+        contacts += out["contacts"]
+        values += out["values"]
+        changes += out["level_changes"]
+        thresholds.update(out["thresholds"])
+        runner.drop(ORDERS_TABLE, LINES_TABLE, "_ind_ctx")
+    ist.record_batch(runner, batch_id=batch_id, as_of=as_of, cadence=cadence, started_at=now,
+                     finished_at=now, thresholds=thresholds)
+    return ComputeSummary(batch_id, as_of, len(orgs), contacts, values, changes)
+
+
+def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
+                    codes: Sequence[str] = REALTIME_CODES) -> int:
+    """Recompute ``codes`` (default: the real-time indicators) of the contacts listed by
+    ``touched_sql`` (``institution_id, contact_id``), in every organisation of their
+    institution, inside the caller's transaction. Returns the (organisation, contact) pairs
+    refreshed."""
+    runner.recreate_temp(
+        "_ind_touched",
+        f"""SELECT DISTINCT o.organisation_id, t.contact_id
+            FROM ({touched_sql}) t JOIN organisations o ON o.institution_id = t.institution_id""",
+    )
+    ist.analyze(runner, "_ind_touched")
+    pairs = runner.scalar("SELECT count(*) FROM _ind_touched")
+    if not pairs:
+        runner.drop("_ind_touched")
+        return 0
+    orgs = [r[0] for r in runner.fetchall(
+        "SELECT DISTINCT organisation_id FROM _ind_touched ORDER BY 1")]
+    org_rows = ist.load_organisations(runner, orgs)
+    seasons = ist.load_seasons(runner)
+    window = Window(as_of)
+    subset = pairs <= PER_CONTACT_LIMIT
+    ist.write_thresholds(runner)
+    for group_codes, group in _groups(runner, org_rows, codes).items():
+        ist.write_context(runner, [(season_context(o, seasons, as_of), inst)
+                                   for o, inst in group], window.as_row())
+        values_sql = _run_steps(runner, group_codes, subset=subset)
+        if not subset:
+            values_sql = (f"SELECT * FROM ({values_sql}) v WHERE EXISTS (SELECT 1 FROM "
+                          "_ind_touched t WHERE t.organisation_id = v.organisation_id AND "
+                          "t.contact_id = v.contact_id)")
+        ist.store_values(runner, values_sql, codes=group_codes, as_of=as_of, batch_id=None,
+                         replace_organisations=None)
+        runner.drop(ORDERS_TABLE, LINES_TABLE, "_ind_ctx")
+    runner.drop("_ind_touched", "_ind_thresholds")
+    return pairs
+
+
 def compute_indicators(store: Store, *, as_of: date, organisation: str | None = None,
                        cadence: str = "full", now: datetime, memory_limit: str = "3GB",
                        reporter: Reporter = SILENT) -> ComputeSummary:
-    """Compute every enabled indicator of every (organisation, contact) as of ``as_of``."""
+    """Compute (``cadence`` ``full``: every enabled indicator) as of ``as_of`` and store."""
     with store.begin() as conn:
         runner = SqlRunner(native(conn), store.capabilities)
         if store.kind == "duckdb":
             configure_duckdb(runner.conn, memory_limit)
-        orgs = ist.load_organisations(runner, [organisation] if organisation else None)
-        if not orgs:
-            return ComputeSummary(None, as_of, 0, 0, 0, 0)
-        seasons = ist.load_seasons(runner)
-        by_codes: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
-        for org_id, inst in orgs:
-            by_codes[tuple(ist.enabled_codes(runner, inst))].append((org_id, inst))
-        window = Window(as_of)
-        batch_id = ist.next_batch_id(runner)
-        contacts = values = changes = 0
-        for codes, group in by_codes.items():
-            org_ids = [o for o, _ in group]
-            ist.write_context(runner, [(season_context(o, seasons, as_of), inst)
-                                       for o, inst in group])
-            reporter.step("collecting the facts", 0, None)
-            orders = orders_as_of(window, org_ids)
-            ist.materialise(runner, orders, ORDERS_TABLE)
-            lines = lines_as_of(window, materialised(orders, ORDERS_TABLE))
-            ist.materialise(runner, lines, LINES_TABLE)
-            reporter.step("computing indicators", 0, None)
-            inputs = Inputs(window, materialised(orders, ORDERS_TABLE),
-                            materialised(lines, LINES_TABLE))
-            expr = compile_indicators(inputs, codes)
-            out = ist.store_batch(runner, expr, codes=codes, as_of=as_of, batch_id=batch_id,
-                                  cadence=cadence, started_at=now, organisations=org_ids)
-            contacts += out["contacts"]
-            values += out["values"]
-            changes += out["level_changes"]
-            runner.drop(ORDERS_TABLE, LINES_TABLE, "_ind_ctx")
-        return ComputeSummary(batch_id, as_of, len(orgs), contacts, values, changes)
+        return compute_batch(runner, as_of=as_of,
+                             organisations=[organisation] if organisation else None,
+                             cadence=cadence, now=now, reporter=reporter)

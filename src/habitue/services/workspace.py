@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from habitue.importers.runner import ImportResult, run_import
 from habitue.indicators.catalogue import INDICATOR_BY_CODE, INDICATORS
 from habitue.reporting import SILENT, Reporter
-from habitue.services.indicators import ComputeSummary, compute_indicators
+from habitue.services.indicators import ComputeSummary, compute_indicators, refresh_touched
 from habitue.settings import Settings
 from habitue.storage import migrate, schema
 from habitue.storage.store import Store
@@ -61,8 +61,15 @@ class Workspace:
                     rejects_path: Path | None = None,
                     reporter: Reporter = SILENT) -> ImportResult:
         self.require_schema()
+
+        def refresh(runner) -> None:
+            reporter.step("refreshing real-time indicators", 0, None)
+            refresh_touched(runner, as_of=now.date(),
+                            touched_sql="SELECT institution_id, contact_id FROM _touched")
+
         return run_import(self.store, path, now=now, entity=entity, rejects_path=rejects_path,
-                          reporter=reporter, memory_limit=self.settings.memory_limit)
+                          reporter=reporter, memory_limit=self.settings.memory_limit,
+                          after_merge=refresh)
 
     def import_runs(self, limit: int = 20) -> list[dict]:
         runs = schema.import_runs
@@ -85,9 +92,10 @@ class Workspace:
     def indicator_rows(self, *, organisation: str | None = None,
                        contact: str | None = None) -> Iterator[IndicatorRow]:
         """The stored indicator values, one row per (organisation, contact, indicator),
-        ordered by organisation, contact and the catalogue's order; disabled indicators
-        (never computed) are left out."""
+        ordered by organisation, contact and the catalogue's order. Disabled indicators are
+        left out; an enabled one not computed yet shows its default."""
         self.require_schema()
+        disabled = self._disabled()
         v = schema.contact_indicators
         query = sa.select(v).order_by(v.c.organisation_id, v.c.contact_id)
         if organisation:
@@ -96,12 +104,27 @@ class Workspace:
             query = query.where(v.c.contact_id == contact)
         with self.store.connect() as conn:
             for r in conn.execute(query).mappings():
+                off = disabled.get(r["institution_id"], set())
                 for ind in INDICATORS:
+                    if ind.code in off:
+                        continue
                     level = r[f"{ind.code}_level"]
                     if level is None:
+                        yield IndicatorRow(r["organisation_id"], r["contact_id"], ind.code,
+                                           ind.default, 0)
                         continue
                     yield IndicatorRow(r["organisation_id"], r["contact_id"], ind.code,
                                        _typed(ind, r[ind.code]), level)
+
+    def _disabled(self) -> dict[str, set[str]]:
+        s = schema.indicator_settings
+        with self.store.connect() as conn:
+            rows = conn.execute(sa.select(s.c.institution_id, s.c.indicator)
+                                .where(s.c.enabled.is_(False))).all()
+        out: dict[str, set[str]] = {}
+        for inst, code in rows:
+            out.setdefault(inst, set()).add(code)
+        return out
 
     def organisations(self) -> list[dict]:
         with self.store.connect() as conn:

@@ -12,26 +12,19 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
-import ibis
-import ibis.expr.types as ir
-
 from habitue.domain.calendar import Season, SeasonContext
 from habitue.indicators.catalogue import INDICATORS
 from habitue.storage.bulk import SqlRunner
 from habitue.storage.schema import POPULATION_COLUMNS
 
-DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres"}
 BANDED = ("pmg", "pmg_n", "engagement_social", "influence_sociale")
 
 
-def to_sql(expr: ir.Table, runner: SqlRunner) -> str:
-    return str(ibis.to_sql(expr, dialect=DIALECTS[runner.capabilities.name]))
-
-
-def materialise(runner: SqlRunner, expr: ir.Table, name: str) -> None:
-    runner.recreate_temp(name, to_sql(expr, runner))
+def analyze(runner: SqlRunner, *tables: str) -> None:
+    """PostgreSQL does not gather statistics on temporary tables by itself."""
     if runner.capabilities.name == "postgresql":
-        runner.execute(f"ANALYZE {name}")
+        for t in tables:
+            runner.execute(f"ANALYZE {t}")
 
 
 def load_seasons(runner: SqlRunner) -> list[Season]:
@@ -60,34 +53,70 @@ def _lit(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def write_context(runner: SqlRunner, contexts: Sequence[tuple[SeasonContext, str]]) -> None:
-    """``_ind_ctx``: per organisation, its institution, current and previous season."""
+def write_context(runner: SqlRunner, contexts: Sequence[tuple[SeasonContext, str]],
+                  dates: dict) -> None:
+    """``_ind_ctx``: per organisation, its institution, current and previous season, and the
+    dates the rules compare with (``Window.as_row()``)."""
     runner.drop("_ind_ctx")
     runner.execute(
         "CREATE TEMP TABLE _ind_ctx (organisation_id TEXT, institution_id TEXT, "
-        "current_season_id TEXT, previous_season_id TEXT, young_born_from DATE)"
+        "current_season_id TEXT, previous_season_id TEXT, young_born_from DATE, as_of DATE, "
+        "end_ts TIMESTAMP, months_12 DATE, months_36 DATE, years_1 DATE, years_3 DATE, "
+        "years_4 DATE)"
     )
     if not contexts:
         return
+    tail = ", ".join(
+        f"TIMESTAMP '{dates['end_ts'].isoformat(sep=' ')}'" if k == "end_ts" else _lit(dates[k])
+        for k in ("as_of", "end_ts", "months_12", "months_36", "years_1", "years_3", "years_4")
+    )
     values = ", ".join(
         "(" + ", ".join(_lit(v) for v in (
             c.organisation_id, inst, c.current.season_id if c.current else None,
-            c.previous.season_id if c.previous else None, c.young_born_from)) + ")"
+            c.previous.season_id if c.previous else None, c.young_born_from)) + f", {tail})"
         for c, inst in contexts
     )
     runner.execute(f"INSERT INTO _ind_ctx VALUES {values}")
+
+
+def write_thresholds(runner: SqlRunner) -> None:
+    """``_ind_thresholds``: the band thresholds of the latest batch that computed each
+    (organisation, indicator)."""
+    runner.drop("_ind_thresholds")
+    runner.execute(
+        "CREATE TEMP TABLE _ind_thresholds (organisation_id TEXT, indicator TEXT, "
+        "population TEXT, level_1_max NUMERIC(14,2), level_2_max NUMERIC(14,2))"
+    )
+    latest: dict[tuple[str, str], dict] = {}
+    for (thresholds,) in runner.fetchall(
+            "SELECT thresholds FROM indicator_batches ORDER BY batch_id"):
+        data = json.loads(thresholds) if isinstance(thresholds, str) else (thresholds or {})
+        for org, by_code in data.items():
+            for code, by_pop in by_code.items():
+                latest[(org, code)] = by_pop
+    rows = [
+        "(" + ", ".join([_lit(org), _lit(code), _lit(pop),
+                         _num_lit(t.get("level_1_max")), _num_lit(t.get("level_2_max"))]) + ")"
+        for (org, code), by_pop in latest.items() for pop, t in by_pop.items()
+    ]
+    if rows:
+        runner.execute(f"INSERT INTO _ind_thresholds VALUES {', '.join(rows)}")
+
+
+def _num_lit(v) -> str:
+    return "NULL" if v is None else str(float(v)) if "e" in str(v) else str(v)
 
 
 def next_batch_id(runner: SqlRunner) -> int:
     return (runner.scalar("SELECT max(batch_id) FROM indicator_batches") or 0) + 1
 
 
-def store_batch(runner: SqlRunner, expr: ir.Table, *, codes: Sequence[str], as_of: date,
-                batch_id: int, cadence: str, started_at: datetime,
-                organisations: Sequence[str]) -> dict:
-    """Compute ``expr`` into ``_ind_new``, append level changes, write the values and the
-    batch (with its band thresholds). Returns counts."""
-    materialise(runner, expr, "_ind_new")
+def store_values(runner: SqlRunner, values_sql: str, *, codes: Sequence[str], as_of: date,
+                 batch_id: int | None, replace_organisations: Sequence[str] | None) -> dict:
+    """Run ``values_sql`` into ``_ind_new``, append the level changes to the history and
+    write the values: all rows of ``replace_organisations`` replaced (a full batch), or the
+    given codes updated row by row (a cadence or per-contact refresh). Returns counts."""
+    runner.recreate_temp("_ind_new", values_sql)
     keys = "n.organisation_id = o.organisation_id AND n.contact_id = o.contact_id"
     changes = " UNION ALL ".join(
         f"""SELECT n.organisation_id, n.contact_id, '{code}' AS indicator,
@@ -101,45 +130,49 @@ def store_batch(runner: SqlRunner, expr: ir.Table, *, codes: Sequence[str], as_o
         f"""INSERT INTO indicator_history
             (organisation_id, contact_id, indicator, old_level, new_level, as_of, batch_id)
         SELECT organisation_id, contact_id, indicator, old_level, new_level,
-               {_lit(as_of)}, {batch_id} FROM ({changes}) c"""
+               {_lit(as_of)}, {"NULL" if batch_id is None else batch_id} FROM ({changes}) c"""
     )
     level_changes = runner.scalar("SELECT count(*) FROM indicator_history") - before
 
     value_cols = [c for code in codes for c in (code, f"{code}_level")]
     value_cols += [POPULATION_COLUMNS[c] for c in codes if c in POPULATION_COLUMNS]
-    all_codes = [i.code for i in INDICATORS]
-    org_list = ", ".join(_lit(o) for o in organisations)
-    if list(codes) == all_codes or set(codes) >= set(all_codes):
+    batch = "NULL" if batch_id is None else str(batch_id)
+    if replace_organisations:
+        org_list = ", ".join(_lit(o) for o in replace_organisations)
         runner.execute(f"DELETE FROM contact_indicators WHERE organisation_id IN ({org_list})")
         cols = ", ".join(value_cols)
         runner.execute(
             f"""INSERT INTO contact_indicators
                 (organisation_id, contact_id, institution_id, as_of, batch_id, {cols})
-            SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch_id}, {cols}
+            SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch}, {cols}
             FROM _ind_new"""
         )
     else:
-        upsert_values(runner, "_ind_new", value_cols, as_of, batch_id)
+        upsert_values(runner, "_ind_new", value_cols, as_of, batch)
     thresholds = band_thresholds(runner, [c for c in codes if c in BANDED])
     contacts = runner.scalar("SELECT count(DISTINCT contact_id) FROM _ind_new")
     rows = runner.scalar("SELECT count(*) FROM _ind_new")
-    runner.execute(
-        f"""INSERT INTO indicator_batches (batch_id, as_of, cadence, started_at, finished_at,
-                                           thresholds)
-        VALUES ({batch_id}, {_lit(as_of)}, {_lit(cadence)}, {_lit(started_at.isoformat())},
-                {_lit(datetime.now().isoformat())}, {_lit(json.dumps(thresholds))})"""
-    )
     runner.drop("_ind_new")
     return {"rows": rows, "contacts": contacts, "level_changes": level_changes,
             "values": rows * len(codes), "thresholds": thresholds}
 
 
+def record_batch(runner: SqlRunner, *, batch_id: int, as_of: date, cadence: str,
+                 started_at: datetime, finished_at: datetime, thresholds: dict) -> None:
+    runner.execute(
+        f"""INSERT INTO indicator_batches (batch_id, as_of, cadence, started_at, finished_at,
+                                           thresholds)
+        VALUES ({batch_id}, {_lit(as_of)}, {_lit(cadence)}, {_lit(started_at.isoformat())},
+                {_lit(finished_at.isoformat())}, {_lit(json.dumps(thresholds))})"""
+    )
+
+
 def upsert_values(runner: SqlRunner, source: str, value_cols: Sequence[str], as_of: date,
-                  batch_id: int) -> None:
+                  batch: str) -> None:
     """Update the given columns of existing rows, insert the missing rows."""
     sets = ", ".join(f"{c} = n.{c}" for c in value_cols)
     runner.execute(
-        f"""UPDATE contact_indicators SET {sets}, as_of = {_lit(as_of)}, batch_id = {batch_id}
+        f"""UPDATE contact_indicators SET {sets}, as_of = {_lit(as_of)}, batch_id = {batch}
         FROM {source} n WHERE contact_indicators.organisation_id = n.organisation_id
           AND contact_indicators.contact_id = n.contact_id"""
     )
@@ -147,7 +180,7 @@ def upsert_values(runner: SqlRunner, source: str, value_cols: Sequence[str], as_
     runner.execute(
         f"""INSERT INTO contact_indicators
             (organisation_id, contact_id, institution_id, as_of, batch_id, {cols})
-        SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch_id}, {cols}
+        SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch}, {cols}
         FROM {source} n WHERE NOT EXISTS (SELECT 1 FROM contact_indicators o
             WHERE o.organisation_id = n.organisation_id AND o.contact_id = n.contact_id)"""
     )
