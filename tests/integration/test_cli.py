@@ -88,3 +88,56 @@ def test_commands_need_an_initialised_store(tmp_path: Path):
                                  "indicators"])
     assert result.exit_code == 1
     assert "habitue init" in result.output
+
+
+def test_disable_hides_an_indicator_and_enable_brings_it_back(store, tmp_path: Path):
+    store.dispose()
+    habitue(store, "import", str(minimal_venue(tmp_path / "v")))
+    habitue(store, "compute", "--as-of", "2025-12-01")
+    result = habitue(store, "indicators", "disable", "pmg_n", "--institution", "INST")
+    assert result.exit_code == 0, result.output
+    out = habitue(store, "indicators", "--contact", "C1", "--format", "jsonl").output
+    codes = [json.loads(line)["indicator"] for line in out.splitlines()]
+    assert "pmg_n" not in codes and len(codes) == 11
+    # a disabled indicator is not computed either
+    habitue(store, "compute", "--as-of", "2025-12-02")
+    with store.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT pmg_n, pmg_n_level FROM contact_indicators WHERE contact_id = 'C1'").all()
+    assert stored == [(None, None)]
+    habitue(store, "indicators", "enable", "pmg_n")
+    habitue(store, "compute", "--as-of", "2025-12-02")
+    out = habitue(store, "indicators", "--contact", "C1", "--format", "jsonl").output
+    pmg_n = [json.loads(line) for line in out.splitlines()
+             if json.loads(line)["indicator"] == "pmg_n"]
+    assert pmg_n[0]["value"] == "45.00"
+
+
+def test_unknown_indicator_or_institution_is_refused(store, tmp_path: Path):
+    store.dispose()
+    habitue(store, "import", str(minimal_venue(tmp_path / "v")))
+    result = habitue(store, "indicators", "disable", "nope")
+    assert result.exit_code == 1 and "unknown indicator 'nope'" in result.output
+    result = habitue(store, "indicators", "disable", "pmg", "--institution", "ELSEWHERE")
+    assert result.exit_code == 1 and "unknown institution 'ELSEWHERE'" in result.output
+
+
+def test_refresh_by_cadence_touches_only_its_indicators(store, tmp_path: Path):
+    store.dispose()
+    venue = minimal_venue(tmp_path / "v")
+    habitue(store, "import", str(venue))
+    habitue(store, "compute", "--as-of", "2025-12-01")
+    # a second paid seat for C1 in a new order
+    write_csv(tmp_path / "more", "orders", ["ORG,O9,C1,,2025-12-05 10:00,INTERNET"])
+    write_csv(tmp_path / "more", "order_lines", ["ORG,O9,L9,P1,PF1,,30.00,PAID,,"])
+    habitue(store, "import", str(tmp_path / "more"))
+    result = habitue(store, "refresh", "--cadence", "daily", "--as-of", "2025-12-06")
+    assert result.exit_code == 0, result.output
+    out = habitue(store, "indicators", "--contact", "C1", "--format", "jsonl").output
+    by_code = {json.loads(line)["indicator"]: json.loads(line) for line in out.splitlines()}
+    assert by_code["filiere_vente"]["value"] == 2  # daily: refreshed
+    assert by_code["pmg_n"]["value"] == "45.00"  # weekly: stale until its refresh
+    habitue(store, "refresh", "--cadence", "weekly", "--as-of", "2025-12-07")
+    out = habitue(store, "indicators", "--contact", "C1", "--format", "jsonl").output
+    by_code = {json.loads(line)["indicator"]: json.loads(line) for line in out.splitlines()}
+    assert by_code["pmg_n"]["value"] == "75.00"

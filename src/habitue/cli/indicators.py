@@ -12,7 +12,13 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from habitue.cli.context import console, progress_reporter, settings_from, workspace
+from habitue.cli.context import (
+    console,
+    err_console,
+    progress_reporter,
+    settings_from,
+    workspace,
+)
 from habitue.indicators.catalogue import INDICATOR_BY_CODE
 from habitue.services.workspace import IndicatorRow, today
 
@@ -43,6 +49,64 @@ def compute_command(
         f"{summary.organisations} organisation(s) as of {ref.isoformat()} "
         f"({summary.level_changes:,} level changes, batch {summary.batch_id})"
     )
+
+
+def refresh_command(
+    ctx: typer.Context,
+    cadence: Annotated[str, typer.Option(
+        help="realtime, daily, weekly or season: the indicators refreshed on that cadence.")],
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", help="Reference date YYYY-MM-DD (default: today).")] = None,
+    organisation: Annotated[Optional[str], typer.Option(
+        help="Only this organisation (default: all).")] = None,
+) -> None:
+    """Refresh the indicators of one cadence, for cron users (`habitue serve` schedules
+    these itself)."""
+    if cadence not in ("realtime", "daily", "weekly", "season"):
+        raise typer.BadParameter("expected realtime, daily, weekly or season",
+                                 param_hint="--cadence")
+    ref = _parse_date(as_of) if as_of else today()
+    with workspace(ctx) as ws, progress_reporter() as reporter:
+        summary = ws.refresh(cadence=cadence, as_of=ref, now=datetime.now(),
+                             organisation=organisation, reporter=reporter)
+    console.print(
+        f"{cadence} refresh as of {ref.isoformat()}: {summary.values:,} values for "
+        f"{summary.contacts:,} contacts ({summary.level_changes:,} level changes, "
+        f"batch {summary.batch_id})"
+    )
+
+
+def _set_enabled(ctx: typer.Context, code: str, institution: str | None, enabled: bool) -> None:
+    with workspace(ctx) as ws:
+        try:
+            changed = ws.set_indicator_enabled(code, enabled, institution)
+        except ValueError as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from exc
+    state = "enabled" if enabled else "disabled"
+    console.print(f"{code} {state} for {', '.join(changed) or 'no institution'}")
+    if enabled:
+        console.print("run `habitue compute` to compute its values")
+
+
+def enable_command(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Indicator code, e.g. pmg.")],
+    institution: Annotated[Optional[str], typer.Option(
+        help="Only this institution (default: every institution).")] = None,
+) -> None:
+    """Enable an indicator for a whole institution."""
+    _set_enabled(ctx, code, institution, True)
+
+
+def disable_command(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Indicator code, e.g. pmg.")],
+    institution: Annotated[Optional[str], typer.Option(
+        help="Only this institution (default: every institution).")] = None,
+) -> None:
+    """Disable an indicator for a whole institution: neither computed nor shown."""
+    _set_enabled(ctx, code, institution, False)
 
 
 def _parse_date(text: str) -> date:
@@ -122,7 +186,10 @@ def _print_table(rows, lang: str) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("compute")(compute_command)
+    app.command("refresh")(refresh_command)
     group = typer.Typer(help="Indicators: list the stored values; enable or disable one.",
                         invoke_without_command=True)
     group.callback(invoke_without_command=True)(list_command)
+    group.command("enable")(enable_command)
+    group.command("disable")(disable_command)
     app.add_typer(group, name="indicators")

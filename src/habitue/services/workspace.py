@@ -116,6 +116,48 @@ class Workspace:
                     yield IndicatorRow(r["organisation_id"], r["contact_id"], ind.code,
                                        _typed(ind, r[ind.code]), level)
 
+    def refresh(self, *, cadence: str, as_of: date, now: datetime,
+                organisation: str | None = None, reporter: Reporter = SILENT) -> ComputeSummary:
+        """Refresh the indicators of one cadence (realtime, daily, weekly, season)."""
+        self.require_schema()
+        return compute_indicators(self.store, as_of=as_of, organisation=organisation,
+                                  cadence=cadence, now=now,
+                                  memory_limit=self.settings.memory_limit, reporter=reporter)
+
+    def set_indicator_enabled(self, code: str, enabled: bool,
+                              institution: str | None = None) -> list[str]:
+        """Enable or disable an indicator for an institution (default: every institution);
+        returns the institutions changed. A disabled indicator's stored values are cleared."""
+        if code not in INDICATOR_BY_CODE:
+            raise ValueError(f"unknown indicator {code!r}; known: {', '.join(INDICATOR_BY_CODE)}")
+        self.require_schema()
+        s, inst, ci = schema.indicator_settings, schema.institutions, schema.contact_indicators
+        with self.store.begin() as conn:
+            known = list(conn.execute(sa.select(inst.c.institution_id)
+                                      .order_by(inst.c.institution_id)).scalars())
+            if institution is not None and institution not in known:
+                raise ValueError(f"unknown institution {institution!r}; known: "
+                                 f"{', '.join(known) or '(none: import data first)'}")
+            targets = [institution] if institution else known
+            for i in targets:
+                conn.execute(s.delete().where(s.c.institution_id == i, s.c.indicator == code))
+                conn.execute(s.insert().values(institution_id=i, indicator=code,
+                                               enabled=enabled))
+                if not enabled:
+                    conn.execute(ci.update().where(ci.c.institution_id == i).values(
+                        {code: None, f"{code}_level": None}))
+        return targets
+
+    def indicator_settings(self) -> dict[str, dict[str, bool]]:
+        """Per institution, each indicator and whether it is enabled."""
+        self.require_schema()
+        with self.store.connect() as conn:
+            known = list(conn.execute(sa.select(schema.institutions.c.institution_id)
+                                      .order_by(schema.institutions.c.institution_id)).scalars())
+        disabled = self._disabled()
+        return {i: {ind.code: ind.code not in disabled.get(i, set()) for ind in INDICATORS}
+                for i in known}
+
     def _disabled(self) -> dict[str, set[str]]:
         s = schema.indicator_settings
         with self.store.connect() as conn:
