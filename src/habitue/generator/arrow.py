@@ -8,6 +8,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from habitue.generator.timeline import existing_wall_clock
+
 STRUCTURAL = (",", '"', "\n", "\r", ";", "\t")
 
 
@@ -74,8 +76,8 @@ def integers_as_text(values: np.ndarray) -> pa.Array:
 
 
 def timestamps(seconds: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
-    """Naive date-times (seconds since the epoch, local wall clock)."""
-    values = np.asarray(seconds, dtype=np.int64).view("datetime64[s]")
+    """Naive date-times (seconds since the epoch, local wall clock that exists)."""
+    values = existing_wall_clock(seconds).view("datetime64[s]")
     return pa.array(values, type=pa.timestamp("s"), mask=mask)
 
 

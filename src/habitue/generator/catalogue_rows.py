@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pyarrow as pa
 
@@ -77,7 +75,3 @@ def performance_rows(
         "venue": arrow.pick(arrow.vocabulary(rooms), venue),
         "capacity": arrow.integers(columns["capacity"]),
     }
-
-
-def iso(day: date) -> str:  # pragma: no cover - debugging helper
-    return day.isoformat()

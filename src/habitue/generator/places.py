@@ -6,6 +6,10 @@ area), with a long tail of large French cities. No entry contains a comma or a d
 
 from __future__ import annotations
 
+import numpy as np
+
+FOREIGN_SHARE = 0.06
+
 # (postal code, city, weight)
 FRENCH_PLACES: tuple[tuple[str, str, float], ...] = (
     ("69001", "Lyon", 4.0), ("69002", "Lyon", 4.0), ("69003", "Lyon", 6.0),
@@ -59,3 +63,11 @@ STREET_NAMES: tuple[str, ...] = (
     "Marietton", "Berthelot", "des Acacias", "du Lac", "de Verdun", "Charles de Gaulle",
     "Jules Ferry", "des Vignes", "du Château", "Saint-Exupéry",
 )
+
+
+def place_weights() -> np.ndarray:
+    """Weights of every place: the French places first, then the foreign ones."""
+    french = np.array([p[2] for p in FRENCH_PLACES])
+    foreign = np.array([p[4] for p in FOREIGN_PLACES])
+    return np.concatenate([french / french.sum() * (1 - FOREIGN_SHARE),
+                           foreign / foreign.sum() * FOREIGN_SHARE])

@@ -11,7 +11,14 @@ from datetime import date
 
 import numpy as np
 
-from habitue.generator.people import STRUCTURE_TYPE_WEIGHTS
+from habitue.generator.mailboxes import Mailboxes, draw_mailboxes
+from habitue.generator.people import (
+    FEMALE_FIRST_NAMES,
+    LAST_NAMES,
+    MALE_FIRST_NAMES,
+    STRUCTURE_TYPE_WEIGHTS,
+)
+from habitue.generator.places import place_weights
 from habitue.generator.streams import weighted_choice
 from habitue.generator.timeline import DAY, Clock, Season, day_number
 
@@ -29,7 +36,8 @@ TIER_RATES = (0.0, 0.0, 0.75, 2.3, 3.0)
 STRUCTURE_RATES = (0.0, 0.0, 0.45, 1.2, 0.0)
 # probability of staying active one more season, per tier
 TIER_CONTINUATION = (0.0, 0.0, 0.55, 0.8, 0.93)
-RATE_CALIBRATION = 1.0
+RATE_CALIBRATION = 1.26
+SHARER_RATES = (0.0, 0.0, 0.06, 0.15, 0.2)  # per tier
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,10 @@ class Population:
     home: np.ndarray  # int16, organisation bought from most
     second: np.ndarray  # int16, another organisation bought from now and then (-1 none)
     share_propensity: np.ndarray  # float32, probability of sharing an order
+    first_name: np.ndarray  # int16, index into the female or male first names
+    surname: np.ndarray  # int16, index into LAST_NAMES (children share their parent's)
+    mailboxes: Mailboxes
+    place: np.ndarray  # int16, index into the places (families mostly live together)
 
     @property
     def age_years(self) -> np.ndarray:
@@ -88,14 +100,19 @@ def draw_population(
         shift = rng.integers(1, organisations, size)
         second = np.where(roaming, (home + shift) % organisations, -1).astype(np.int16)
 
+    # the keener the buyer, the likelier to share
     sharer = (
-        ~is_structure & (tier >= OCCASIONAL) & (age_days < 62 * YEAR_DAYS)
-        & (rng.random(size) < 0.09)
+        ~is_structure & (age_days < 62 * YEAR_DAYS)
+        & (rng.random(size) < np.asarray(SHARER_RATES)[tier])
     )
     share_propensity = np.where(sharer, rng.beta(1.2, 2.0, size), 0.0).astype(np.float32)
 
+    surname, place = _draw_homes(rng, is_structure, parent)
+    first_name = np.where(female, rng.integers(0, len(FEMALE_FIRST_NAMES), size),
+                          rng.integers(0, len(MALE_FIRST_NAMES), size)).astype(np.int16)
+    mailboxes = draw_mailboxes(rng, female, first_name, surname)
     return Population(
-        size=size, is_structure=is_structure, structure_type=structure_type, female=female,
+        first_name=first_name, surname=surname, mailboxes=mailboxes, place=place, size=size, is_structure=is_structure, structure_type=structure_type, female=female,
         age_days=age_days, birth_known=birth_known, parent=parent, dependant=dependant,
         tier=tier, rate=rate, first_season=first_season, last_season=last_season,
         arrival=arrival, home=home, second=second, share_propensity=share_propensity,
@@ -150,6 +167,22 @@ def _draw_families(
         parent[members] = employer
         dependant[employer] = members
     return parent, dependant
+
+
+def _draw_homes(
+    rng: np.random.Generator, is_structure: np.ndarray, parent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Zipf-like last names (common names are common) and places; children take their
+    parent's name and, mostly, address."""
+    size = len(is_structure)
+    surname = np.minimum(rng.random(size) ** 2.2 * len(LAST_NAMES), len(LAST_NAMES) - 1)
+    surname = surname.astype(np.int16)
+    place = weighted_choice(rng, place_weights(), size).astype(np.int16)
+    child = np.flatnonzero((parent >= 0) & ~is_structure[np.maximum(parent, 0)])
+    surname[child] = surname[parent[child]]
+    together = child[rng.random(len(child)) < 0.85]
+    place[together] = place[parent[together]]
+    return surname, place
 
 
 def _draw_tiers(

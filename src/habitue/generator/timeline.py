@@ -107,7 +107,32 @@ def season_id(organisation_index: int, year: int) -> str:
     return f"{organisation_id(organisation_index)}-S{year}"
 
 
+def _spring_forward_days() -> np.ndarray:
+    """Last Sunday of March, 1970-2199: the day Europe/Paris skips 02:00-03:00."""
+    days = []
+    for year in range(1970, 2200):
+        last = date(year, 3, 31)
+        days.append(day_number(last) - (last.weekday() + 1) % 7)
+    return np.array(days, dtype=np.int64)
+
+
+_SPRING_FORWARD = _spring_forward_days()
+
+
+def existing_wall_clock(seconds: np.ndarray) -> np.ndarray:
+    """Move instants of the skipped hour (02:00-03:00 when summer time starts) to 03:00,
+    so that every written local time exists in Europe/Paris. Keeps the order of instants."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    day, second = np.divmod(seconds, DAY)
+    skipped = (second >= 2 * HOUR) & (second < 3 * HOUR) & np.isin(day, _SPRING_FORWARD)
+    if not skipped.any():
+        return seconds
+    return np.where(skipped, day * DAY + 3 * HOUR, seconds)
+
+
 def time_of_day(rng: np.random.Generator, size: int) -> np.ndarray:
     """Seconds after midnight of a purchase: mostly daytime and evening, rarely at night."""
-    hours = np.clip(rng.normal(15.5, 4.2, size), 0.0, 23.99)
+    hours = np.clip(rng.normal(15.0, 3.6, size), 7.0, 23.99)
+    night = rng.random(size) < 0.02
+    hours = np.where(night, rng.uniform(0.0, 7.0, size), hours)
     return (hours * HOUR).astype(np.int64)
