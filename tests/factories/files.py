@@ -35,21 +35,25 @@ def write_csv(directory: Path, entity: str, rows: list[str], *, header: str | No
     return path
 
 
-def minimal_venue(directory: Path) -> Path:
+def minimal_venue(directory: Path, *, delimiter: str = ",") -> Path:
     """One organisation, one season, two contacts, one show, one order of two lines."""
-    write_csv(directory, "organisations", ["ORG,Théâtre,INST,Europe/Paris,EUR"])
-    write_csv(directory, "seasons", ["ORG,S2025,2025/2026,2025-09-01,2026-08-31"])
-    write_csv(directory, "contacts", [
-        "C1,INST,INDIVIDUAL,,Claire,Martin,claire@example.org,1980-01-01,true",
-        "C2,INST,INDIVIDUAL,C1,Léa,Martin,,2015-06-01,false",
-    ])
-    write_csv(directory, "products", ["ORG,P1,Cyrano,TICKET,ALL,theatre,S2025,,"])
-    write_csv(directory, "performances", ["ORG,PF1,P1,Cyrano,EVENT,2025-10-03 20:30,"])
-    write_csv(directory, "orders", ["ORG,O1,C1,,2025-09-10 10:00,INTERNET"])
-    write_csv(directory, "order_lines", [
-        "ORG,O1,L1,P1,PF1,,30.00,PAID,,",
-        "ORG,O1,L2,P1,PF1,C2,15.00,PAID,,",
-    ])
+    rows = {
+        "organisations": ["ORG,Théâtre,INST,Europe/Paris,EUR"],
+        "seasons": ["ORG,S2025,2025/2026,2025-09-01,2026-08-31"],
+        "contacts": [
+            "C1,INST,INDIVIDUAL,,Claire,Martin,claire@example.org,1980-01-01,true",
+            "C2,INST,INDIVIDUAL,C1,Léa,Martin,,2015-06-01,false",
+        ],
+        "products": ["ORG,P1,Cyrano,TICKET,ALL,theatre,S2025,,"],
+        "performances": ["ORG,PF1,P1,Cyrano,EVENT,2025-10-03 20:30,"],
+        "orders": ["ORG,O1,C1,,2025-09-10 10:00,INTERNET"],
+        "order_lines": [
+            "ORG,O1,L1,P1,PF1,,30.00,PAID,,",
+            "ORG,O1,L2,P1,PF1,C2,15.00,PAID,,",
+        ],
+    }
+    for entity, lines in rows.items():
+        write_csv(directory, entity, lines, delimiter=delimiter)
     return directory
 
 
