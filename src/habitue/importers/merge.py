@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from habitue.domain.format import ENTITIES, ENTITY_BY_NAME, Entity, Reference, Scope
+from habitue.domain.format import ENTITY_BY_NAME, Entity, Reference, Scope
 from habitue.importers.parsing import content_columns
 from habitue.importers.reading import sql_literal
 from habitue.storage.bulk import SqlRunner
@@ -63,31 +63,34 @@ class Merger:
 
     # -- references -----------------------------------------------------------------------
 
-    def build_orgmap(self) -> None:
-        self.db.recreate_temp(
-            "_orgmap",
-            """SELECT organisation_id, institution_id FROM s_organisations
-               WHERE __line IN (SELECT min(__line) FROM s_organisations GROUP BY organisation_id)
-               UNION ALL
-               SELECT o.organisation_id, o.institution_id FROM organisations o
-               WHERE NOT EXISTS (SELECT 1 FROM s_organisations s
-                                 WHERE s.organisation_id = o.organisation_id)""",
-        )
+    def valid(self, entity: Entity | str) -> str:
+        """SQL of the staged rows of ``entity`` not rejected so far. The staged tables are
+        read-only here: on DuckDB they live in the staging database, outside this
+        transaction."""
+        name = entity if isinstance(entity, str) else entity.name
+        file = sql_literal(self.files[name])
+        return (f"(SELECT * FROM s_{name} v WHERE NOT EXISTS (SELECT 1 FROM rej r "
+                f"WHERE r.file = {file} AND r.line = v.__line))")
 
-    def check_references(self) -> None:
-        for entity in ENTITIES:
-            if entity.name not in self.files:
-                continue
-            for ref in entity.references:
-                if ref.target == entity.name:
-                    while self._reject_unknown(entity, ref):
-                        pass
-                else:
-                    self._reject_unknown(entity, ref)
-            if entity.name == "seasons":
-                self._reject_overlapping_seasons()
-            if entity.name == "organisations":
-                self.build_orgmap()
+    def build_orgmap(self) -> None:
+        """``_orgmap``: the institution of each organisation (the store's, once this import's
+        organisations are merged)."""
+        self.db.recreate_temp("_orgmap",
+                              "SELECT organisation_id, institution_id FROM organisations")
+
+    def check_references(self, entity: Entity) -> None:
+        """Reject the staged rows of ``entity`` whose references are unknown. Entities are
+        merged in dependency order, so a reference is checked against the store, which
+        already holds the referenced rows of this import; a reference to the entity itself
+        (a child contact and its parent) is checked against the staged rows too."""
+        for ref in entity.references:
+            if ref.target == entity.name:
+                while self._reject_unknown(entity, ref):
+                    pass
+            else:
+                self._reject_unknown(entity, ref)
+        if entity.name == "seasons":
+            self._reject_overlapping_seasons()
 
     def _reject_unknown(self, entity: Entity, ref: Reference) -> int:
         target = ENTITY_BY_NAME[ref.target]
@@ -101,7 +104,7 @@ class Merger:
         target_file = self.files.get(target.name)
         why = "''"
         lookup = ""
-        if target_file:
+        if target_file and self._rejected_in(target_file):
             lookup = (
                 f" LEFT JOIN (SELECT key, min(line) AS line FROM rej "
                 f"WHERE file = {sql_literal(target_file)} GROUP BY key) r ON r.key = {key}"
@@ -109,34 +112,33 @@ class Merger:
             why = (f"coalesce(' (its row in {target_file}, line ' || CAST(r.line AS TEXT) "
                    "|| ', was rejected)', '')")
         own_file = sql_literal(self.files[entity.name])
+        in_staged = (f"AND NOT EXISTS (SELECT 1 FROM {self.valid(target)} t WHERE {cond})"
+                     if target.name == entity.name else "")
         own_key = " || '|' || ".join(f"s.{k}" for k in entity.key)
+        before = self._rejected_in(self.files[entity.name])
         self.db.execute(
             f"""INSERT INTO rej (file, line, column_name, value, reason, key)
             SELECT {own_file}, s.__line, {sql_literal(ref.column)}, s.{ref.column},
                    'unknown {label} ''' || s.{ref.column} || '''' || {why}, {own_key}
-            FROM s_{entity.name} s{join}{lookup}
+            FROM {self.valid(entity)} s{join}{lookup}
             WHERE s.{ref.column} IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM s_{target.name} t WHERE {cond})
+              {in_staged}
               AND NOT EXISTS (SELECT 1 FROM {target.name} t WHERE {cond})"""
         )
-        return self._drop_rejected(entity)
+        return self._rejected_in(self.files[entity.name]) - before
 
-    def _drop_rejected(self, entity: Entity) -> int:
-        before = self.db.scalar(f"SELECT count(*) FROM s_{entity.name}")
-        self.db.execute(
-            f"""DELETE FROM s_{entity.name} WHERE __line IN
-                (SELECT line FROM rej WHERE file = {sql_literal(self.files[entity.name])})"""
-        )
-        return before - self.db.scalar(f"SELECT count(*) FROM s_{entity.name}")
+    def _rejected_in(self, file: str) -> int:
+        return self.db.scalar(f"SELECT count(*) FROM rej WHERE file = {sql_literal(file)}")
 
     def _reject_overlapping_seasons(self) -> None:
         file = sql_literal(self.files["seasons"])
+        staged = self.valid("seasons")
         self.db.recreate_temp(
             "_all_seasons",
-            """SELECT organisation_id, season_id, start_date, end_date FROM s_seasons
+            f"""SELECT organisation_id, season_id, start_date, end_date FROM {staged} a
                UNION ALL
                SELECT organisation_id, season_id, start_date, end_date FROM seasons x
-               WHERE NOT EXISTS (SELECT 1 FROM s_seasons s WHERE s.organisation_id =
+               WHERE NOT EXISTS (SELECT 1 FROM {staged} s WHERE s.organisation_id =
                    x.organisation_id AND s.season_id = x.season_id)""",
         )
         self.db.execute(
@@ -146,23 +148,22 @@ class Merger:
                 || CAST(s.end_date AS TEXT) || ') overlaps season ''' || min(o.season_id)
                 || ''' of organisation ''' || s.organisation_id || '''',
                 s.organisation_id || '|' || s.season_id
-            FROM s_seasons s JOIN _all_seasons o
+            FROM {staged} s JOIN _all_seasons o
               ON o.organisation_id = s.organisation_id AND o.season_id <> s.season_id
              AND o.start_date <= s.end_date AND s.start_date <= o.end_date
             GROUP BY s.__line, s.organisation_id, s.season_id, s.start_date, s.end_date"""
         )
         self.db.drop("_all_seasons")
-        self._drop_rejected(ENTITY_BY_NAME["seasons"])
 
     # -- merge ----------------------------------------------------------------------------
 
-    def insert_institutions(self) -> None:
+    def insert_institutions(self, entity: Entity) -> None:
+        """Institutions are implicit: the first organisation or contact naming one makes it."""
         self.db.execute(
-            """INSERT INTO institutions (institution_id, name)
-            SELECT DISTINCT i, i FROM (
-                SELECT institution_id AS i FROM s_organisations
-                UNION SELECT institution_id FROM s_contacts) x
-            WHERE NOT EXISTS (SELECT 1 FROM institutions t WHERE t.institution_id = x.i)"""
+            f"""INSERT INTO institutions (institution_id, name)
+            SELECT DISTINCT institution_id, institution_id FROM {self.valid(entity)} x
+            WHERE NOT EXISTS (SELECT 1 FROM institutions t
+                              WHERE t.institution_id = x.institution_id)"""
         )
 
     def merge_entity(self, entity: Entity, present: list[str], has_attributes: bool) -> None:
@@ -181,12 +182,14 @@ class Merger:
             )
         changed = " OR ".join(diffs) if diffs else "false"
         key_list = ", ".join(keys)
+        staged = ", ".join(f"s.{c}" for c in ["__line", *[f.name for f in entity.fields],
+                                               "attributes"])
         self.db.recreate_temp(
             f"m_{name}",
-            f"""SELECT s.*, CASE WHEN t.{keys[0]} IS NULL THEN 'insert'
+            f"""SELECT {staged}, CASE WHEN t.{keys[0]} IS NULL THEN 'insert'
                      WHEN {changed} THEN 'update' ELSE 'unchanged' END AS __action
-            FROM (SELECT * FROM s_{name} WHERE __line IN
-                  (SELECT min(__line) FROM s_{name} GROUP BY {key_list})) s
+            FROM (SELECT * FROM {self.valid(name)} a WHERE __line IN
+                  (SELECT min(__line) FROM {self.valid(name)} b GROUP BY {key_list})) s
             LEFT JOIN {name} t ON {_eq(keys, 's', 't')}""",
         )
         insert_attrs = caps.json_merge.format(old="NULL", new="attributes")
@@ -213,9 +216,9 @@ class Merger:
         creation); rows sharing a status_at are ordered by import run, then file line."""
         self.db.recreate_temp(
             "m_statuses",
-            """SELECT s.__line, s.organisation_id, s.line_id, s.status,
+            f"""SELECT s.__line, s.organisation_id, s.line_id, s.status,
                       coalesce(s.status_at, o.created_at) AS status_at
-            FROM s_order_lines s JOIN orders o
+            FROM {self.valid("order_lines")} s JOIN orders o
               ON o.organisation_id = s.organisation_id AND o.order_id = s.order_id""",
         )
         self.db.recreate_temp(
@@ -237,12 +240,12 @@ class Merger:
         name = entity.name
         if name == "order_lines":
             row = self.db.fetchall(
-                """SELECT
+                f"""SELECT
                     count(*) FILTER (WHERE m.__action = 'insert'),
                     count(*) FILTER (WHERE m.__action = 'update' OR (m.__action = 'unchanged'
                         AND s.__line IN (SELECT __line FROM m_statuses_new))),
                     count(*)
-                FROM s_order_lines s JOIN m_order_lines m
+                FROM {self.valid("order_lines")} s JOIN m_order_lines m
                   ON m.organisation_id = s.organisation_id AND m.line_id = s.line_id"""
             )[0]
             return EntityCounts(row[0], row[1], row[2] - row[0] - row[1])
@@ -250,43 +253,48 @@ class Merger:
             f"""SELECT count(*) FILTER (WHERE __action = 'insert'),
                        count(*) FILTER (WHERE __action = 'update') FROM m_{name}"""
         )[0]
-        total = self.db.scalar(f"SELECT count(*) FROM s_{name}")
+        total = self.db.scalar(f"SELECT count(*) FROM {self.valid(name)} t")
         return EntityCounts(row[0], row[1], total - row[0] - row[1])
 
-    def collect_touched_contacts(self) -> None:
-        """``_touched``: the contacts whose facts this import changed (for the real-time
-        refresh of their indicators)."""
-        parts = ["SELECT institution_id, contact_id FROM m_contacts WHERE __action <> 'unchanged'"]
+    def collect_touched_contacts(self, entity: Entity) -> None:
+        """Append to ``_touched`` the contacts whose facts this entity's merge changed (for
+        the real-time refresh of their indicators)."""
         via_org = "JOIN _orgmap g ON g.organisation_id = x.organisation_id"
-        for col in ("buyer_contact_id", "payer_contact_id"):
-            parts.append(
+        parts: list[str] = []
+        if entity.name == "contacts":
+            parts.append("SELECT institution_id, contact_id FROM m_contacts "
+                         "WHERE __action <> 'unchanged'")
+        elif entity.name == "orders":
+            parts += [
                 f"SELECT g.institution_id, x.{col} FROM m_orders x {via_org} "
                 f"WHERE x.__action <> 'unchanged' AND x.{col} IS NOT NULL"
+                for col in ("buyer_contact_id", "payer_contact_id")
+            ]
+        elif entity.name == "order_lines":
+            changed = (
+                "SELECT organisation_id, order_id, beneficiary_contact_id FROM m_order_lines m "
+                "WHERE __action <> 'unchanged' OR EXISTS (SELECT 1 FROM m_statuses_new n "
+                "WHERE n.organisation_id = m.organisation_id AND n.line_id = m.line_id)"
             )
-        changed_lines = (
-            "SELECT organisation_id, order_id, beneficiary_contact_id FROM m_order_lines "
-            "WHERE __action <> 'unchanged' OR line_id IN (SELECT line_id FROM m_statuses_new n "
-            "WHERE n.organisation_id = m_order_lines.organisation_id)"
-        )
-        parts.append(
-            f"SELECT g.institution_id, x.beneficiary_contact_id FROM ({changed_lines}) x "
-            f"{via_org} WHERE x.beneficiary_contact_id IS NOT NULL"
-        )
-        for col in ("buyer_contact_id", "payer_contact_id"):
             parts.append(
-                f"SELECT g.institution_id, o.{col} FROM ({changed_lines}) x {via_org} "
+                f"SELECT g.institution_id, x.beneficiary_contact_id FROM ({changed}) x "
+                f"{via_org} WHERE x.beneficiary_contact_id IS NOT NULL"
+            )
+            parts += [
+                f"SELECT g.institution_id, o.{col} FROM ({changed}) x {via_org} "
                 f"JOIN orders o ON o.organisation_id = x.organisation_id "
                 f"AND o.order_id = x.order_id WHERE o.{col} IS NOT NULL"
+                for col in ("buyer_contact_id", "payer_contact_id")
+            ]
+        elif entity.name == "social_shares":
+            parts.append(f"SELECT g.institution_id, x.contact_id FROM m_social_shares x "
+                         f"{via_org} WHERE x.__action <> 'unchanged'")
+        elif entity.name == "share_visits":
+            parts.append(
+                f"SELECT g.institution_id, sh.contact_id FROM m_share_visits x {via_org} "
+                "JOIN social_shares sh ON sh.organisation_id = x.organisation_id "
+                "AND sh.share_id = x.share_id WHERE x.__action <> 'unchanged'"
             )
-        parts.append(
-            f"SELECT g.institution_id, x.contact_id FROM m_social_shares x {via_org} "
-            "WHERE x.__action <> 'unchanged'"
-        )
-        parts.append(
-            f"SELECT g.institution_id, sh.contact_id FROM m_share_visits x {via_org} "
-            "JOIN social_shares sh ON sh.organisation_id = x.organisation_id "
-            "AND sh.share_id = x.share_id WHERE x.__action <> 'unchanged'"
-        )
-        self.db.recreate_temp(
-            "_touched", "SELECT DISTINCT * FROM (" + " UNION ALL ".join(parts) + ") t"
-        )
+        if parts:
+            self.db.execute("INSERT INTO _touched (institution_id, contact_id) "
+                            + " UNION ALL ".join(parts))

@@ -156,32 +156,31 @@ def _timezone_join(entity: Entity, raw: RawTable) -> tuple[str, str]:
 
 
 def stage_entity(db, raw: RawTable, rejects_table: str) -> None:
-    """Create ``s_<entity>`` (valid typed rows) and append the cell errors to the rejects."""
+    """Create ``s_<entity>`` (valid typed rows) and append the cell errors to the rejects.
+
+    One pass over the raw table: trim, parse and check are nested selects materialised once;
+    the few faulty rows are then moved to the rejects."""
     entity = raw.source.entity
     file = sql_literal(raw.source.name)
     join, tz = _timezone_join(entity, raw)
-    selects = ["r.__line", f"{tz} AS __tz"]
+    trimmed = ["r.__line", f"{tz} AS __tz"]
     for f in entity.fields:
         if f.name in raw.known:
-            selects.append(f"nullif(trim(r.{quote_ident(f.name)}), '') AS r_{f.name}")
+            trimmed.append(f"nullif(trim(r.{quote_ident(f.name)}), '') AS r_{f.name}")
         else:
-            selects.append(f"CAST(NULL AS VARCHAR) AS r_{f.name}")
+            trimmed.append(f"CAST(NULL AS VARCHAR) AS r_{f.name}")
     if raw.unknown:
         pairs = ", ".join(
             f"{sql_literal(name)}, nullif(trim(r.{quote_ident(col)}), '')"
             for col, name in raw.unknown.items()
         )
-        selects.append(f"json_object({pairs}) AS attributes")
+        trimmed.append(f"json_object({pairs}) AS attributes")
     else:
-        selects.append("CAST(NULL AS JSON) AS attributes")
-    db.execute(f"CREATE OR REPLACE TEMP TABLE _t1 AS SELECT {', '.join(selects)} "
-               f"FROM {raw.table} r{join}")
+        trimmed.append("CAST(NULL AS JSON) AS attributes")
 
     parsed = ["__line", "attributes"] + [
         f"r_{f.name}, {parse_expr(f, 'r_' + f.name)} AS p_{f.name}" for f in entity.fields
     ]
-    db.execute(f"CREATE OR REPLACE TEMP TABLE _t2 AS SELECT {', '.join(parsed)} FROM _t1")
-    db.execute("DROP TABLE _t1")
 
     checks: list[tuple[str, Check]] = []
     for f in entity.fields:
@@ -192,30 +191,27 @@ def stage_entity(db, raw: RawTable, rejects_table: str) -> None:
         " END"
         for col, c in checks
     )
-    db.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _t3 AS
-        SELECT __line, k, unnest(errs) AS e FROM (
-            SELECT __line, {key_text(entity, 'r_')} AS k,
-                   list_filter([{items}], x -> x IS NOT NULL) AS errs FROM _t2)
-        WHERE len(errs) > 0"""
-    )
-    db.execute(
-        f"INSERT INTO {rejects_table} SELECT {file}, __line, e.c, left(e.v, 200), e.r, k "
-        "FROM _t3"
-    )
-    typed = ["__line"] + [
+    typed = [
         f"CAST(coalesce(p_{f.name}, {sql_literal(f.default)}) AS {STAGED_TYPES[f.type]}) "
         f"AS {f.name}" if f.default is not None
         else f"CAST(p_{f.name} AS {STAGED_TYPES[f.type]}) AS {f.name}"
         for f in entity.fields
-    ] + ["attributes"]
+    ]
     db.execute(
-        f"""CREATE OR REPLACE TEMP TABLE s_{entity.name} AS
-        SELECT {', '.join(typed)} FROM _t2
-        WHERE __line NOT IN (SELECT __line FROM _t3) ORDER BY __line"""
+        f"""CREATE OR REPLACE TABLE s_{entity.name} AS
+        SELECT __line, {', '.join(typed)}, attributes, __errs,
+               CASE WHEN len(__errs) > 0 THEN {key_text(entity, 'r_')} END AS __k
+        FROM (SELECT *, list_filter([{items}], x -> x IS NOT NULL) AS __errs
+              FROM (SELECT {', '.join(parsed)}
+                    FROM (SELECT {', '.join(trimmed)} FROM {raw.table} r{join})))"""
     )
-    db.execute("DROP TABLE _t2")
-    db.execute("DROP TABLE _t3")
+    db.execute(
+        f"""INSERT INTO {rejects_table}
+        SELECT {file}, __line, e.c, left(e.v, 200), e.r, __k FROM (
+            SELECT __line, __k, unnest(__errs) AS e FROM s_{entity.name}
+            WHERE len(__errs) > 0)"""
+    )
+    db.execute(f"DELETE FROM s_{entity.name} WHERE len(__errs) > 0")
     reject_conflicting_duplicates(db, entity, raw.source.name, rejects_table)
 
 
@@ -245,11 +241,11 @@ def reject_conflicting_duplicates(db, entity: Entity, file: str, rejects_table: 
         f"THEN {sql_literal(c)} END" for c in cols
     )
     db.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _dupkeys AS
+        f"""CREATE OR REPLACE TABLE _dupkeys AS
         SELECT {keys} FROM s_{entity.name} GROUP BY {keys} HAVING count(*) > 1"""
     )
     db.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _dups AS
+        f"""CREATE OR REPLACE TABLE _dups AS
         SELECT {keys}, list(__line ORDER BY __line) AS lines,
                list_filter([{differs}], x -> x IS NOT NULL) AS cols
         FROM s_{entity.name} SEMI JOIN _dupkeys USING ({keys})

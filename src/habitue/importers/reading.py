@@ -164,7 +164,7 @@ def _load_csv(db, source: SourceFile, rejects_table: str) -> RawTable:
     table = f"raw_{source.entity.name}"
     names_sql = ", ".join(sql_literal(c) for c in columns)
     db.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table}_read AS
+        f"""CREATE OR REPLACE TABLE {table}_read AS
         SELECT * FROM read_csv({sql_literal(str(read_path))}, header = true, all_varchar = true,
             delim = {sql_literal(delimiter)}, quote = '"', escape = '"', names = [{names_sql}],
             strict_mode = true, store_rejects = true,
@@ -180,7 +180,7 @@ def _load_csv(db, source: SourceFile, rejects_table: str) -> RawTable:
     # (0-based) is on line k + 2 + (number of skipped lines before it).
     skipped_lines = sorted({int(e[0]) for e in errors})
     shifts = [line - i - 2 for i, line in enumerate(skipped_lines)]  # i is 0-based here
-    db.execute("CREATE OR REPLACE TEMP TABLE _shifts (t BIGINT)")
+    db.execute("CREATE OR REPLACE TABLE _shifts (t BIGINT)")
     if shifts:
         db.executemany("INSERT INTO _shifts VALUES (?)", [(s,) for s in shifts])
         line_expr = "__k + 2 + (SELECT count(*) FROM _shifts WHERE t <= r.__k)"
@@ -188,7 +188,7 @@ def _load_csv(db, source: SourceFile, rejects_table: str) -> RawTable:
         line_expr = "__k + 2"
     cols = ", ".join(quote_ident(c) for c in columns)
     db.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS "
+        f"CREATE OR REPLACE TABLE {table} AS "
         f"SELECT CAST({line_expr} AS BIGINT) AS __line, {cols} FROM {_indexed(table + '_read')} r"
     )
     db.execute(f"DROP TABLE {table}_read")
@@ -198,11 +198,54 @@ def _load_csv(db, source: SourceFile, rejects_table: str) -> RawTable:
             f"INSERT INTO {rejects_table} VALUES (?, ?, ?, ?, ?, ?)",
             [source.name, int(line), column, (csv_line or "")[:200], reason, None],
         )
+    _count_broken_lines(db, table, columns, errors, source.name, rejects_table)
     rows = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return RawTable(source, table, [c for c in columns if c not in unknown], unknown,
                     rows=rows + len(skipped_lines), encoding=encoding,
                     delimiter={"\t": "tab"}.get(delimiter, delimiter),
                     structural_rejects=len(skipped_lines), temp_files=temp)
+
+
+def _count_broken_lines(db, table: str, columns: list[str], errors: list[tuple], file: str,
+                        rejects_table: str) -> None:
+    """Turn record numbers into file line numbers.
+
+    DuckDB numbers records, but a quoted field may hold line breaks (RFC 4180): such a record
+    spans several lines of the file, and every record after it starts that much further down.
+    """
+    breaks = " + ".join(
+        f"coalesce(length({quote_ident(c)}) - length(replace({quote_ident(c)}, chr(10), '')), 0)"
+        for c in columns
+    )
+    has_break = " OR ".join(f"contains({quote_ident(c)}, chr(10))" for c in columns)
+    db.execute(
+        f"CREATE OR REPLACE TABLE _breaks AS "
+        f"SELECT __line AS rec, {breaks} AS n FROM {table} WHERE {has_break}"
+    )
+    # a rejected record's text starts with the blank lines DuckDB skipped before it
+    broken = {int(line): text.lstrip("\r\n").count("\n")
+              for line, _, _, text, _ in errors if text and "\n" in text.lstrip("\r\n")}
+    if broken:
+        db.executemany("INSERT INTO _breaks VALUES (?, ?)", list(broken.items()))
+    if db.execute("SELECT count(*) FROM _breaks").fetchone()[0]:
+        # a record moves down by the line breaks of all the records before it
+        db.execute("CREATE OR REPLACE TABLE _breaks AS "
+                   "SELECT rec, sum(n) OVER (ORDER BY rec) AS total FROM _breaks")
+        db.execute(
+            f"""UPDATE {table} SET __line = {table}.__line + s.total FROM
+                (SELECT x.__line AS rec, b.total FROM {table} x
+                 ASOF JOIN _breaks b ON x.__line > b.rec) s
+            WHERE {table}.__line = s.rec"""
+        )
+        db.execute(
+            f"""UPDATE {rejects_table} SET line = {rejects_table}.line + s.total FROM
+                (SELECT x.line AS rec, b.total
+                 FROM (SELECT DISTINCT line FROM {rejects_table}
+                       WHERE file = {sql_literal(file)}) x
+                 ASOF JOIN _breaks b ON x.line > b.rec) s
+            WHERE {rejects_table}.file = {sql_literal(file)} AND {rejects_table}.line = s.rec"""
+        )
+    db.execute("DROP TABLE _breaks")
 
 
 def _indexed(table: str) -> str:
@@ -236,10 +279,10 @@ def _load_parquet(db, source: SourceFile, rejects_table: str) -> RawTable:
         for orig, col in zip(names, columns, strict=True)
     )
     db.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table}_read AS SELECT {select} FROM read_parquet({path})"
+        f"CREATE OR REPLACE TABLE {table}_read AS SELECT {select} FROM read_parquet({path})"
     )
     db.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS "
+        f"CREATE OR REPLACE TABLE {table} AS "
         f"SELECT CAST(__k + 1 AS BIGINT) AS __line, * EXCLUDE (__k) FROM {_indexed(table + '_read')}"
     )
     db.execute(f"DROP TABLE {table}_read")
@@ -256,13 +299,13 @@ def _load_jsonl(db, source: SourceFile, rejects_table: str) -> RawTable:
         temp.append(read_path)
     table = f"raw_{source.entity.name}"
     db.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table}_text AS
+        f"""CREATE OR REPLACE TABLE {table}_text AS
         SELECT ltrim(j, chr(65279)) AS j FROM read_csv({sql_literal(str(read_path))},
             header = false, columns = {{'j': 'VARCHAR'}}, delim = chr(31), quote = '',
             escape = '', strict_mode = false)"""
     )
     db.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table}_lines AS
+        f"""CREATE OR REPLACE TABLE {table}_lines AS
         SELECT CAST(__k + 1 AS BIGINT) AS __line, j FROM {_indexed(table + '_text')}"""
     )
     db.execute(f"DROP TABLE {table}_text")
@@ -295,7 +338,7 @@ def _load_jsonl(db, source: SourceFile, rejects_table: str) -> RawTable:
         for k, col in zip(keys, columns, strict=True)
     )
     db.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT __line, {select} FROM {table}_lines"
+        f"CREATE OR REPLACE TABLE {table} AS SELECT __line, {select} FROM {table}_lines"
     )
     db.execute(f"DROP TABLE {table}_lines")
     rows = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

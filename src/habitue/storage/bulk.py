@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import duckdb
 
 from habitue.domain.format import Entity
-from habitue.storage.store import Capabilities
+from habitue.storage.store import Capabilities, native
 
 COPY_BLOCK = 8 * 1024 * 1024
 
@@ -49,16 +50,78 @@ class SqlRunner:
             self.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+STAGED_REJECTS = "stg_rej"
+REJECTS_DDL = ("file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, "
+               "reason VARCHAR, key VARCHAR")
+
+
+class StagingArea:
+    """Where an import is read, parsed and checked: a DuckDB database outside any transaction
+    of the store. ``expose`` then shows the staged rows to the store's merge transaction as
+    ``s_<entity>``, and the rejects so far as the temporary table ``rej``."""
+
+    def __init__(self, db: Any, attached: str | None) -> None:
+        self.db = db
+        self.attached = attached  # DuckDB store: the staging database attached to it
+        self._views: list[str] = []
+        self.db.execute(f"CREATE OR REPLACE TABLE {STAGED_REJECTS} ({REJECTS_DDL})")
+
+    def expose(self, target: SqlRunner, entities: Sequence[Entity]) -> None:
+        caps = target.capabilities
+        if self.attached:
+            for entity in entities:
+                target.execute(f"CREATE OR REPLACE TEMP VIEW s_{entity.name} AS "
+                               f"SELECT * FROM {self.attached}.s_{entity.name}")
+                self._views.append(f"s_{entity.name}")
+            target.recreate_temp("rej", f"SELECT * FROM {self.attached}.{STAGED_REJECTS}")
+            return
+        for entity in entities:
+            target.drop(f"s_{entity.name}")
+            target.execute(f"CREATE TEMP TABLE s_{entity.name} "
+                           f"({staged_columns_ddl(entity, caps)})")
+            cols = ["__line"] + [f.name for f in entity.fields] + ["attributes"]
+            select = ", ".join("CAST(attributes AS VARCHAR)" if c == "attributes" else c
+                               for c in cols)
+            copy_duckdb_to_postgres(self.db, target.conn,
+                                    f"SELECT {select} FROM s_{entity.name}",
+                                    f"s_{entity.name}", cols)
+            target.execute(f"ANALYZE s_{entity.name}")
+        target.drop("rej")
+        target.execute(f"CREATE TEMP TABLE rej ({REJECTS_DDL.replace('VARCHAR', 'TEXT')})")
+        copy_duckdb_to_postgres(self.db, target.conn, f"SELECT * FROM {STAGED_REJECTS}", "rej",
+                                ["file", "line", "column_name", "value", "reason", "key"])
+
+    def hide(self, target: SqlRunner) -> None:
+        """Drop what ``expose`` made (before the store's transaction ends)."""
+        for name in self._views:
+            target.execute(f"DROP VIEW IF EXISTS {name}")
+        self._views = []
+
+
 @contextmanager
-def staging_database(memory_limit: str, temp_directory: str | None = None) -> Iterator[Any]:
-    """A private in-memory DuckDB for parsing (PostgreSQL stores)."""
-    config = {"memory_limit": memory_limit}
-    if temp_directory:
-        config["temp_directory"] = temp_directory
-    db = duckdb.connect(":memory:", config=config)
+def staging_area(store: Any, memory_limit: str) -> Iterator[StagingArea]:
+    """A DuckDB staging area for one import. On a DuckDB store: an in-memory database
+    attached to the store's own database instance (so the merge reads the staged rows without
+    a copy); on PostgreSQL: a private in-memory DuckDB."""
+    if store.kind == "duckdb":
+        name = f"habitue_staging_{uuid.uuid4().hex[:12]}"
+        with store.connect() as conn:
+            db = native(conn).duplicate()
+        main = db.execute("SELECT current_database()").fetchone()[0]
+        configure_duckdb(db, memory_limit)
+        db.execute(f"ATTACH ':memory:' AS {name}")
+        db.execute(f"USE {name}")
+        try:
+            yield StagingArea(db, name)
+        finally:
+            db.execute(f"USE \"{main}\"")
+            db.execute(f"DETACH {name}")
+            db.close()
+        return
+    db = duckdb.connect(":memory:", config={"memory_limit": memory_limit})
     try:
         db.execute("SET TimeZone = 'UTC'")
-        yield db
+        yield StagingArea(db, None)
     finally:
         db.close()
 
