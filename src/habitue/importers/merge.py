@@ -184,12 +184,14 @@ class Merger:
         key_list = ", ".join(keys)
         staged = ", ".join(f"s.{c}" for c in ["__line", *[f.name for f in entity.fields],
                                                "attributes"])
+        # one row per key: the key's first staged row, with the number of rows it stands for
         self.db.recreate_temp(
             f"m_{name}",
-            f"""SELECT {staged}, CASE WHEN t.{keys[0]} IS NULL THEN 'insert'
+            f"""SELECT {staged}, k.__rows, CASE WHEN t.{keys[0]} IS NULL THEN 'insert'
                      WHEN {changed} THEN 'update' ELSE 'unchanged' END AS __action
-            FROM (SELECT * FROM {self.valid(name)} a WHERE __line IN
-                  (SELECT min(__line) FROM {self.valid(name)} b GROUP BY {key_list})) s
+            FROM (SELECT min(__line) AS __first, count(*) AS __rows
+                  FROM {self.valid(name)} b GROUP BY {key_list}) k
+            JOIN {self.valid(name)} s ON s.__line = k.__first
             LEFT JOIN {name} t ON {_eq(keys, 's', 't')}""",
         )
         insert_attrs = caps.json_merge.format(old="NULL", new="attributes")
@@ -237,24 +239,26 @@ class Merger:
         )
 
     def counts(self, entity: Entity) -> EntityCounts:
+        """Per staged row: inserted, updated or unchanged. A repeated row of a key counts as
+        unchanged, except order-line rows, which count with their line (inserted, updated)
+        or as updated when they add a status to an unchanged line."""
         name = entity.name
-        if name == "order_lines":
-            row = self.db.fetchall(
-                f"""SELECT
-                    count(*) FILTER (WHERE m.__action = 'insert'),
-                    count(*) FILTER (WHERE m.__action = 'update' OR (m.__action = 'unchanged'
-                        AND s.__line IN (SELECT __line FROM m_statuses_new))),
-                    count(*)
-                FROM {self.valid("order_lines")} s JOIN m_order_lines m
-                  ON m.organisation_id = s.organisation_id AND m.line_id = s.line_id"""
-            )[0]
-            return EntityCounts(row[0], row[1], row[2] - row[0] - row[1])
-        row = self.db.fetchall(
+        ins, upd, ins_rows, upd_rows, total = (int(v) for v in self.db.fetchall(
             f"""SELECT count(*) FILTER (WHERE __action = 'insert'),
-                       count(*) FILTER (WHERE __action = 'update') FROM m_{name}"""
-        )[0]
-        total = self.db.scalar(f"SELECT count(*) FROM {self.valid(name)} t")
-        return EntityCounts(row[0], row[1], total - row[0] - row[1])
+                       count(*) FILTER (WHERE __action = 'update'),
+                       coalesce(sum(__rows) FILTER (WHERE __action = 'insert'), 0),
+                       coalesce(sum(__rows) FILTER (WHERE __action = 'update'), 0),
+                       coalesce(sum(__rows), 0) FROM m_{name}"""
+        )[0])
+        if name != "order_lines":
+            return EntityCounts(ins, upd, total - ins - upd)
+        new_status = self.db.scalar(
+            """SELECT count(*) FROM m_statuses_new n JOIN m_order_lines m
+                 ON m.organisation_id = n.organisation_id AND m.line_id = n.line_id
+              WHERE m.__action = 'unchanged'"""
+        )
+        updated = upd_rows + new_status
+        return EntityCounts(ins_rows, updated, total - ins_rows - updated)
 
     def collect_touched_contacts(self, entity: Entity) -> None:
         """Append to ``_touched`` the contacts whose facts this entity's merge changed (for
@@ -271,19 +275,27 @@ class Merger:
                 for col in ("buyer_contact_id", "payer_contact_id")
             ]
         elif entity.name == "order_lines":
-            changed = (
-                "SELECT organisation_id, order_id, beneficiary_contact_id FROM m_order_lines m "
-                "WHERE __action <> 'unchanged' OR EXISTS (SELECT 1 FROM m_statuses_new n "
-                "WHERE n.organisation_id = m.organisation_id AND n.line_id = m.line_id)"
+            self.db.recreate_temp(
+                "_changed_lines",
+                """SELECT organisation_id, order_id, beneficiary_contact_id FROM m_order_lines
+                   WHERE __action <> 'unchanged'
+                   UNION ALL
+                   SELECT m.organisation_id, m.order_id, m.beneficiary_contact_id
+                   FROM m_order_lines m JOIN (SELECT DISTINCT organisation_id, line_id
+                                              FROM m_statuses_new) n
+                     ON n.organisation_id = m.organisation_id AND n.line_id = m.line_id
+                   WHERE m.__action = 'unchanged'""",
             )
             parts.append(
-                f"SELECT g.institution_id, x.beneficiary_contact_id FROM ({changed}) x "
-                f"{via_org} WHERE x.beneficiary_contact_id IS NOT NULL"
+                f"SELECT DISTINCT g.institution_id, x.beneficiary_contact_id "
+                f"FROM _changed_lines x {via_org} WHERE x.beneficiary_contact_id IS NOT NULL"
             )
+            orders = ("(SELECT DISTINCT organisation_id, order_id FROM _changed_lines) x "
+                      "JOIN orders o ON o.organisation_id = x.organisation_id "
+                      "AND o.order_id = x.order_id")
             parts += [
-                f"SELECT g.institution_id, o.{col} FROM ({changed}) x {via_org} "
-                f"JOIN orders o ON o.organisation_id = x.organisation_id "
-                f"AND o.order_id = x.order_id WHERE o.{col} IS NOT NULL"
+                f"SELECT g.institution_id, o.{col} FROM {orders} {via_org} "
+                f"WHERE o.{col} IS NOT NULL"
                 for col in ("buyer_contact_id", "payer_contact_id")
             ]
         elif entity.name == "social_shares":
@@ -298,3 +310,4 @@ class Merger:
         if parts:
             self.db.execute("INSERT INTO _touched (institution_id, contact_id) "
                             + " UNION ALL ".join(parts))
+        self.db.drop("_changed_lines")

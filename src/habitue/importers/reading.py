@@ -33,6 +33,7 @@ class RawTable:
     delimiter: str | None = None
     structural_rejects: int = 0
     temp_files: list[Path] = field(default_factory=list)
+    is_view: bool = False  # ``table`` numbers the rows of ``table``_read on the fly
 
 
 def quote_ident(name: str) -> str:
@@ -47,20 +48,32 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").strip().lower())
 
 
-def detect_encoding(path: Path) -> str:
-    """``utf-8`` when the whole file decodes as UTF-8 (BOM or not), else ``windows-1252``."""
+def scan_file(path: Path) -> tuple[str, int]:
+    """(encoding, physical lines) of a text file, in one pass: ``utf-8`` when the whole file
+    decodes as UTF-8 (BOM or not), else ``windows-1252``."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    encoding = "utf-8"
+    newlines = 0
+    last = b""
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                return "windows-1252"
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+            if encoding == "utf-8":
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    encoding = "windows-1252"
+    if encoding == "utf-8":
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "windows-1252"
-    return "utf-8"
+            encoding = "windows-1252"
+    return encoding, newlines + (1 if last not in (b"", b"\n") else 0)
+
+
+def detect_encoding(path: Path) -> str:
+    return scan_file(path)[0]
 
 
 def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
@@ -149,7 +162,7 @@ def _load_csv(db, source: SourceFile, rejects_table: str) -> RawTable:
     if path.stat().st_size == 0:
         raise ImportFailure(f"{source.name}: the file is empty (a header line is required)",
                             file=source.name)
-    encoding = detect_encoding(path)
+    encoding, physical_lines = scan_file(path)
     temp: list[Path] = []
     read_path = path
     if encoding != "utf-8":
@@ -187,21 +200,27 @@ def _load_csv(db, source: SourceFile, rejects_table: str) -> RawTable:
     else:
         line_expr = "__k + 2"
     cols = ", ".join(quote_ident(c) for c in columns)
-    db.execute(
-        f"CREATE OR REPLACE TABLE {table} AS "
-        f"SELECT CAST({line_expr} AS BIGINT) AS __line, {cols} FROM {_indexed(table + '_read')} r"
-    )
-    db.execute(f"DROP TABLE {table}_read")
+    records = db.execute(f"SELECT count(*) FROM {table}_read").fetchone()[0]
+    # a quoted field holding line breaks makes the file longer than its records
+    multiline = physical_lines > 1 + records + len(skipped_lines)
+    numbered = (f"SELECT CAST({line_expr} AS BIGINT) AS __line, {cols} "
+                f"FROM {_indexed(table + '_read')} r")
+    if multiline or shifts:
+        db.execute(f"CREATE OR REPLACE TABLE {table} AS {numbered}")
+        db.execute(f"DROP TABLE {table}_read")
+    else:  # the common case: number the rows on the fly, no copy
+        db.execute(f"CREATE OR REPLACE VIEW {table} AS {numbered}")
     for line, column, error_type, csv_line, message in errors:
         reason = _structural_reason(error_type, message, delimiter)
         db.execute(
             f"INSERT INTO {rejects_table} VALUES (?, ?, ?, ?, ?, ?)",
             [source.name, int(line), column, (csv_line or "")[:200], reason, None],
         )
-    _count_broken_lines(db, table, columns, errors, source.name, rejects_table)
-    rows = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if multiline:
+        _count_broken_lines(db, table, columns, errors, source.name, rejects_table)
     return RawTable(source, table, [c for c in columns if c not in unknown], unknown,
-                    rows=rows + len(skipped_lines), encoding=encoding,
+                    rows=records + len(skipped_lines), encoding=encoding,
+                    is_view=not (multiline or shifts),
                     delimiter={"\t": "tab"}.get(delimiter, delimiter),
                     structural_rejects=len(skipped_lines), temp_files=temp)
 
@@ -246,6 +265,12 @@ def _count_broken_lines(db, table: str, columns: list[str], errors: list[tuple],
             WHERE {rejects_table}.file = {sql_literal(file)} AND {rejects_table}.line = s.rec"""
         )
     db.execute("DROP TABLE _breaks")
+
+
+def drop_raw(db, raw: RawTable) -> None:
+    """Drop the raw table (or view) of a file and what it reads from."""
+    db.execute(f"DROP {'VIEW' if raw.is_view else 'TABLE'} IF EXISTS {raw.table}")
+    db.execute(f"DROP TABLE IF EXISTS {raw.table}_read")
 
 
 def _indexed(table: str) -> str:

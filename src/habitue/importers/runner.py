@@ -15,7 +15,7 @@ from habitue.domain.format import ENTITIES
 from habitue.importers.errors import FileSummary, ImportFailure
 from habitue.importers.merge import Merger
 from habitue.importers.parsing import DEFAULT_TIMEZONE, stage_entity
-from habitue.importers.reading import RawTable, load_raw, sql_literal
+from habitue.importers.reading import RawTable, drop_raw, load_raw, sql_literal
 from habitue.importers.sources import discover
 from habitue.reporting import SILENT, Reporter
 from habitue.storage import schema
@@ -114,7 +114,7 @@ def run_import(
                 raw = load_raw(area.db, source, STAGED_REJECTS)
                 staged.append(raw)
                 stage_entity(area.db, raw, STAGED_REJECTS)
-                area.db.execute(f"DROP TABLE {raw.table}")
+                drop_raw(area.db, raw)
                 if source.entity.name == "organisations":
                     _timezones(area.db, known_orgs)
             with store.begin() as conn:

@@ -7,8 +7,10 @@ PostgreSQL store they are parsed in a private in-memory DuckDB and moved with ``
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +23,30 @@ from habitue.domain.format import Entity
 from habitue.storage.store import Capabilities, native
 
 COPY_BLOCK = 8 * 1024 * 1024
+log = logging.getLogger("habitue.sql")
+
+
+def _traced(sql: str, started: float) -> None:
+    elapsed = time.perf_counter() - started
+    if elapsed >= 0.5:
+        log.info("%.2fs %s", elapsed, " ".join(sql.split())[:160])
+
+
+class TracedDuckDB:
+    """A DuckDB connection whose slow statements go to the ``habitue.sql`` logger (see
+    bench/: ``--trace``), the rest passed through."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        started = time.perf_counter()
+        result = self._db.execute(sql, *args)
+        _traced(sql, started)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
 
 
 class SqlRunner:
@@ -32,7 +58,9 @@ class SqlRunner:
         self.capabilities = capabilities
 
     def execute(self, sql: str) -> None:
+        started = time.perf_counter()
         self.conn.execute(sql)
+        _traced(sql, started)
 
     def fetchall(self, sql: str) -> list[tuple]:
         return list(self.conn.execute(sql).fetchall())
@@ -112,7 +140,7 @@ def staging_area(store: Any, memory_limit: str) -> Iterator[StagingArea]:
         db.execute(f"ATTACH ':memory:' AS {name}")
         db.execute(f"USE {name}")
         try:
-            yield StagingArea(db, name)
+            yield StagingArea(TracedDuckDB(db), name)
         finally:
             db.execute(f"USE \"{main}\"")
             db.execute(f"DETACH {name}")
@@ -121,7 +149,7 @@ def staging_area(store: Any, memory_limit: str) -> Iterator[StagingArea]:
     db = duckdb.connect(":memory:", config={"memory_limit": memory_limit})
     try:
         db.execute("SET TimeZone = 'UTC'")
-        yield StagingArea(db, None)
+        yield StagingArea(TracedDuckDB(db), None)
     finally:
         db.close()
 
