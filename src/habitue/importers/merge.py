@@ -184,57 +184,77 @@ class Merger:
         key_list = ", ".join(keys)
         staged = ", ".join(f"s.{c}" for c in ["__line", *[f.name for f in entity.fields],
                                                "attributes"])
-        # one row per key: the key's first staged row, with the number of rows it stands for
+        # one narrow row per key: its first staged row, how many rows it stands for, and what
+        # to do with it; the staged rows themselves are read again only where needed
         self.db.recreate_temp(
             f"m_{name}",
-            f"""SELECT {staged}, k.__rows, CASE WHEN t.{keys[0]} IS NULL THEN 'insert'
-                     WHEN {changed} THEN 'update' ELSE 'unchanged' END AS __action
+            f"""SELECT {', '.join(f's.{k}' for k in keys)}, k.__first, k.__rows,
+                   CASE WHEN t.{keys[0]} IS NULL THEN 'insert'
+                        WHEN {changed} THEN 'update' ELSE 'unchanged' END AS __action
             FROM (SELECT min(__line) AS __first, count(*) AS __rows
                   FROM {self.valid(name)} b GROUP BY {key_list}) k
-            JOIN {self.valid(name)} s ON s.__line = k.__first
+            JOIN s_{name} s ON s.__line = k.__first
             LEFT JOIN {name} t ON {_eq(keys, 's', 't')}""",
         )
-        insert_attrs = caps.json_merge.format(old="NULL", new="attributes")
+        insert_attrs = caps.json_merge.format(old="NULL", new="s.attributes")
         col_list = ", ".join(cols)
         self.db.execute(
             f"""INSERT INTO {name} ({col_list}, attributes, import_run_id)
-            SELECT {col_list}, {insert_attrs if has_attributes else 'NULL'}, {self.run_id}
-            FROM m_{name} WHERE __action = 'insert'"""
+            SELECT {', '.join(f's.{c}' for c in cols)},
+                   {insert_attrs if has_attributes else 'NULL'}, {self.run_id}
+            FROM {self.first_rows(name, "insert")} s"""
         )
-        sets = [f"{c} = m.{c}" for c in cols if c in present and c not in keys]
+        sets = [f"{c} = u.{c}" for c in cols if c in present and c not in keys]
         if has_attributes:
             sets.append(
                 "attributes = "
-                + caps.json_merge.format(old=f"{name}.attributes", new="m.attributes")
+                + caps.json_merge.format(old=f"{name}.attributes", new="u.attributes")
             )
         sets.append(f"import_run_id = {self.run_id}")
         self.db.execute(
-            f"""UPDATE {name} SET {', '.join(sets)} FROM m_{name} m
-            WHERE {_eq(keys, name, 'm')} AND m.__action = 'update'"""
+            f"""UPDATE {name} SET {', '.join(sets)} FROM {self.first_rows(name, "update")} u
+            WHERE {_eq(keys, name, 'u')}"""
         )
+
+    def first_rows(self, name: str, action: str | None = None) -> str:
+        """SQL of the first staged row of each key of ``m_<name>`` (with ``__action``)."""
+        where = f" WHERE m.__action = '{action}'" if action else ""
+        return (f"(SELECT s.*, m.__action FROM m_{name} m "
+                f"JOIN s_{name} s ON s.__line = m.__first{where})")
 
     def merge_statuses(self) -> None:
         """Append the status rows a line did not have yet (status_at defaults to the order's
-        creation); rows sharing a status_at are ordered by import run, then file line."""
-        self.db.recreate_temp(
-            "m_statuses",
-            f"""SELECT s.__line, s.organisation_id, s.line_id, s.status,
-                      coalesce(s.status_at, o.created_at) AS status_at
-            FROM {self.valid("order_lines")} s JOIN orders o
-              ON o.organisation_id = s.organisation_id AND o.order_id = s.order_id""",
+        creation); rows sharing a status_at are ordered by import run, then file line. A new
+        line's rows are all new; a known line's rows are compared with its history."""
+        seq = f"{self.run_id} * CAST({SEQ_RUN_FACTOR} AS BIGINT)"
+        status_at = "coalesce(s.status_at, o.created_at)"
+        join_order = "JOIN orders o ON o.organisation_id = s.organisation_id " \
+                     "AND o.order_id = s.order_id"
+        same_line = "m.organisation_id = s.organisation_id AND m.line_id = s.line_id"
+        insert = ("INSERT INTO order_line_statuses "
+                  "(organisation_id, line_id, status, status_at, seq, import_run_id) ")
+        # new lines staged on one row: nothing to deduplicate
+        self.db.execute(
+            f"""{insert}SELECT s.organisation_id, s.line_id, s.status, {status_at},
+                   {seq} + s.__line, {self.run_id}
+            FROM m_order_lines m JOIN s_order_lines s ON s.__line = m.__first {join_order}
+            WHERE m.__action = 'insert' AND m.__rows = 1"""
         )
+        # new lines staged on several rows, and rows of known lines not in their history yet
         self.db.recreate_temp(
             "m_statuses_new",
-            """SELECT m.* FROM m_statuses m WHERE NOT EXISTS (
-                SELECT 1 FROM order_line_statuses h
-                WHERE h.organisation_id = m.organisation_id AND h.line_id = m.line_id
-                  AND h.status = m.status AND h.status_at = m.status_at)""",
+            f"""SELECT s.__line, s.organisation_id, s.line_id, s.status, {status_at} AS status_at,
+                       m.__action
+            FROM m_order_lines m JOIN s_order_lines s ON {same_line} {join_order}
+            WHERE (m.__action = 'insert' AND m.__rows > 1)
+               OR (m.__action <> 'insert' AND NOT EXISTS (
+                    SELECT 1 FROM order_line_statuses h
+                    WHERE h.organisation_id = s.organisation_id AND h.line_id = s.line_id
+                      AND h.status = s.status AND h.status_at = {status_at}))""",
         )
         self.db.execute(
-            f"""INSERT INTO order_line_statuses
-                (organisation_id, line_id, status, status_at, seq, import_run_id)
-            SELECT organisation_id, line_id, status, status_at,
-                   {self.run_id} * CAST({SEQ_RUN_FACTOR} AS BIGINT) + max(__line), {self.run_id}
+            f"""{insert}SELECT organisation_id, line_id, status, status_at,
+                   {seq} + max(__line), {self.run_id}
             FROM m_statuses_new GROUP BY organisation_id, line_id, status, status_at"""
         )
 
@@ -253,10 +273,7 @@ class Merger:
         if name != "order_lines":
             return EntityCounts(ins, upd, total - ins - upd)
         new_status = self.db.scalar(
-            """SELECT count(*) FROM m_statuses_new n JOIN m_order_lines m
-                 ON m.organisation_id = n.organisation_id AND m.line_id = n.line_id
-              WHERE m.__action = 'unchanged'"""
-        )
+            "SELECT count(*) FROM m_statuses_new WHERE __action = 'unchanged'")
         updated = upd_rows + new_status
         return EntityCounts(ins_rows, updated, total - ins_rows - updated)
 
@@ -270,21 +287,20 @@ class Merger:
                          "WHERE __action <> 'unchanged'")
         elif entity.name == "orders":
             parts += [
-                f"SELECT g.institution_id, x.{col} FROM m_orders x {via_org} "
-                f"WHERE x.__action <> 'unchanged' AND x.{col} IS NOT NULL"
+                f"SELECT g.institution_id, x.{col} FROM {self.first_rows('orders')} x "
+                f"{via_org} WHERE x.__action <> 'unchanged' AND x.{col} IS NOT NULL"
                 for col in ("buyer_contact_id", "payer_contact_id")
             ]
         elif entity.name == "order_lines":
             self.db.recreate_temp(
                 "_changed_lines",
-                """SELECT organisation_id, order_id, beneficiary_contact_id FROM m_order_lines
-                   WHERE __action <> 'unchanged'
+                f"""SELECT organisation_id, order_id, beneficiary_contact_id
+                   FROM {self.first_rows('order_lines')} f WHERE __action <> 'unchanged'
                    UNION ALL
-                   SELECT m.organisation_id, m.order_id, m.beneficiary_contact_id
-                   FROM m_order_lines m JOIN (SELECT DISTINCT organisation_id, line_id
-                                              FROM m_statuses_new) n
-                     ON n.organisation_id = m.organisation_id AND n.line_id = m.line_id
-                   WHERE m.__action = 'unchanged'""",
+                   SELECT f.organisation_id, f.order_id, f.beneficiary_contact_id
+                   FROM {self.first_rows('order_lines', 'unchanged')} f
+                   JOIN (SELECT DISTINCT organisation_id, line_id FROM m_statuses_new) n
+                     ON n.organisation_id = f.organisation_id AND n.line_id = f.line_id""",
             )
             parts.append(
                 f"SELECT DISTINCT g.institution_id, x.beneficiary_contact_id "
@@ -299,11 +315,13 @@ class Merger:
                 for col in ("buyer_contact_id", "payer_contact_id")
             ]
         elif entity.name == "social_shares":
-            parts.append(f"SELECT g.institution_id, x.contact_id FROM m_social_shares x "
-                         f"{via_org} WHERE x.__action <> 'unchanged'")
+            parts.append(f"SELECT g.institution_id, x.contact_id "
+                         f"FROM {self.first_rows('social_shares')} x {via_org} "
+                         "WHERE x.__action <> 'unchanged'")
         elif entity.name == "share_visits":
             parts.append(
-                f"SELECT g.institution_id, sh.contact_id FROM m_share_visits x {via_org} "
+                f"SELECT g.institution_id, sh.contact_id FROM {self.first_rows('share_visits')} x "
+                f"{via_org} "
                 "JOIN social_shares sh ON sh.organisation_id = x.organisation_id "
                 "AND sh.share_id = x.share_id WHERE x.__action <> 'unchanged'"
             )

@@ -191,6 +191,8 @@ def stage_entity(db, raw: RawTable, rejects_table: str) -> None:
         " END"
         for col, c in checks
     )
+    # the list of a row's errors is only built for the (few) rows that have one
+    any_bad = " OR ".join(f"coalesce({c.condition}, false)" for _, c in checks) or "false"
     typed = [
         f"CAST(coalesce(p_{f.name}, {sql_literal(f.default)}) AS {STAGED_TYPES[f.type]}) "
         f"AS {f.name}" if f.default is not None
@@ -201,7 +203,8 @@ def stage_entity(db, raw: RawTable, rejects_table: str) -> None:
         f"""CREATE OR REPLACE TABLE s_{entity.name} AS
         SELECT __line, {', '.join(typed)}, attributes, __errs,
                CASE WHEN len(__errs) > 0 THEN {key_text(entity, 'r_')} END AS __k
-        FROM (SELECT *, list_filter([{items}], x -> x IS NOT NULL) AS __errs
+        FROM (SELECT *, CASE WHEN {any_bad} THEN list_filter([{items}], x -> x IS NOT NULL)
+                        ELSE [] END AS __errs
               FROM (SELECT {', '.join(parsed)}
                     FROM (SELECT {', '.join(trimmed)} FROM {raw.table} r{join})))"""
     )

@@ -1,0 +1,1 @@
+"""Refreshes by cadence: when each is due (pure), and the runner inside ``habitue serve``."""
