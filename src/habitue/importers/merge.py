@@ -68,6 +68,8 @@ class Merger:
         read-only here: on DuckDB they live in the staging database, outside this
         transaction."""
         name = entity if isinstance(entity, str) else entity.name
+        if not self._rejected_in(self.files[name]):
+            return f"s_{name}"
         file = sql_literal(self.files[name])
         return (f"(SELECT * FROM s_{name} v WHERE NOT EXISTS (SELECT 1 FROM rej r "
                 f"WHERE r.file = {file} AND r.line = v.__line))")
@@ -115,6 +117,8 @@ class Merger:
         in_staged = (f"AND NOT EXISTS (SELECT 1 FROM {self.valid(target)} t WHERE {cond})"
                      if target.name == entity.name else "")
         own_key = " || '|' || ".join(f"s.{k}" for k in entity.key)
+        if target.name != entity.name and not self._any_unknown(entity, ref, join, cond):
+            return 0
         before = self._rejected_in(self.files[entity.name])
         self.db.execute(
             f"""INSERT INTO rej (file, line, column_name, value, reason, key)
@@ -126,6 +130,21 @@ class Merger:
               AND NOT EXISTS (SELECT 1 FROM {target.name} t WHERE {cond})"""
         )
         return self._rejected_in(self.files[entity.name]) - before
+
+    def _any_unknown(self, entity: Entity, ref: Reference, join: str, cond: str) -> bool:
+        """Whether some distinct referenced key is unknown (most imports: none, and the
+        row-level check with its messages is skipped)."""
+        scope_cols = {Scope.GLOBAL: [], Scope.ORGANISATION: ["s.organisation_id"],
+                      Scope.INSTITUTION: ["m.institution_id" if join else "s.institution_id"]}
+        cols = [*scope_cols[ref.scope], f"s.{ref.column}"]
+        names = ["organisation_id" if c == "s.organisation_id" else
+                 "institution_id" if c.endswith("institution_id") else ref.column for c in cols]
+        distinct = (f"SELECT DISTINCT {', '.join(f'{c} AS {n}' for c, n in zip(cols, names))} "
+                    f"FROM {self.valid(entity)} s{join} WHERE s.{ref.column} IS NOT NULL")
+        probe = cond.replace("m.institution_id", "s.institution_id")
+        return bool(self.db.scalar(
+            f"SELECT count(*) FROM ({distinct}) s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {ENTITY_BY_NAME[ref.target].name} t WHERE {probe})"))
 
     def _rejected_in(self, file: str) -> int:
         return self.db.scalar(f"SELECT count(*) FROM rej WHERE file = {sql_literal(file)}")
