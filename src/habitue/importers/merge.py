@@ -217,12 +217,12 @@ class Merger:
         )
         insert_attrs = caps.json_merge.format(old="NULL", new="s.attributes")
         col_list = ", ".join(cols)
-        self.db.execute(
-            f"""INSERT INTO {name} ({col_list}, attributes, import_run_id)
+        inserts = self.db.scalar(f"SELECT count(*) FROM m_{name} WHERE __action = 'insert'")
+        self.db.bulk_insert(name, keys, inserts, f"""INSERT INTO {name}
+            ({col_list}, attributes, import_run_id)
             SELECT {', '.join(f's.{c}' for c in cols)},
                    {insert_attrs if has_attributes else 'NULL'}, {self.run_id}
-            FROM {self.first_rows(name, "insert")} s"""
-        )
+            FROM {self.first_rows(name, "insert")} s""")
         sets = [f"{c} = u.{c}" for c in cols if c in present and c not in keys]
         if has_attributes:
             sets.append(
@@ -253,12 +253,14 @@ class Merger:
         insert = ("INSERT INTO order_line_statuses "
                   "(organisation_id, line_id, status, status_at, seq, import_run_id) ")
         # new lines staged on one row: nothing to deduplicate
-        self.db.execute(
+        rows = self.db.scalar("SELECT count(*) FROM m_order_lines "
+                              "WHERE __action = 'insert' AND __rows = 1")
+        self.db.bulk_insert(
+            "order_line_statuses", ("organisation_id", "line_id", "status", "status_at"), rows,
             f"""{insert}SELECT s.organisation_id, s.line_id, s.status, {status_at},
                    {seq} + s.__line, {self.run_id}
             FROM m_order_lines m JOIN s_order_lines s ON s.__line = m.__first {join_order}
-            WHERE m.__action = 'insert' AND m.__rows = 1"""
-        )
+            WHERE m.__action = 'insert' AND m.__rows = 1""")
         # new lines staged on several rows, and rows of known lines not in their history yet
         self.db.recreate_temp(
             "m_statuses_new",

@@ -119,6 +119,7 @@ def run_import(
                     _timezones(area.db, known_orgs)
             with store.begin() as conn:
                 target = SqlRunner(native(conn), store.capabilities)
+                target.begin_bulk()
                 if store.kind == "duckdb":
                     configure_duckdb(target.conn, memory_limit)
                 area.expose(target, [r.source.entity for r in staged])

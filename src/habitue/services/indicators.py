@@ -143,6 +143,7 @@ def compute_indicators(store: Store, *, as_of: date, organisation: str | None = 
     """Compute (``cadence`` ``full``: every enabled indicator) as of ``as_of`` and store."""
     with store.begin() as conn:
         runner = SqlRunner(native(conn), store.capabilities)
+        runner.begin_bulk()
         if store.kind == "duckdb":
             configure_duckdb(runner.conn, memory_limit)
         return compute_batch(runner, as_of=as_of,

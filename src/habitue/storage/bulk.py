@@ -69,6 +69,25 @@ class SqlRunner:
         row = self.conn.execute(sql).fetchone()
         return row[0] if row else None
 
+    def begin_bulk(self) -> None:
+        """Settings of the engine for the bulk work of the current transaction."""
+        for statement in self.capabilities.bulk_settings:
+            self.execute(statement)
+
+    def bulk_insert(self, table: str, key: Sequence[str], rows: int, insert_sql: str) -> None:
+        """Run ``insert_sql`` (which adds about ``rows`` rows to ``table``). When that is a
+        large share of the table and the engine builds an index faster than it maintains
+        one, the primary key is dropped and built again around the insert, in the same
+        transaction."""
+        rebuild = (self.capabilities.rebuild_keys_on_bulk_insert and rows >= 100_000
+                   and rows * 2 >= (self.scalar(f"SELECT count(*) FROM {table}") or 0))
+        if rebuild:
+            self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey")
+        self.execute(insert_sql)
+        if rebuild:
+            self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey "
+                         f"PRIMARY KEY ({', '.join(key)})")
+
     def recreate_temp(self, name: str, select: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {name}")
         self.execute(f"CREATE TEMP TABLE {name} AS {select}")

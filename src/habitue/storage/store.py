@@ -31,8 +31,11 @@ class Capabilities:
     json_merge: str
     # Text of a JSON value for comparisons.
     json_text: str
-    # Bulk transfer of staged rows from the DuckDB staging area into the store.
-    needs_transfer: bool
+    # Statements run at the start of a bulk transaction (imports, batch computations).
+    bulk_settings: tuple[str, ...]
+    # Whether a large insert goes faster by dropping the table's primary key and building it
+    # again afterwards (PostgreSQL: one sorted index build instead of millions of inserts).
+    rebuild_keys_on_bulk_insert: bool
     types: dict[FieldType, str]
     json_type: str
 
@@ -41,7 +44,8 @@ DUCKDB = Capabilities(
     name="duckdb",
     json_merge="json_merge_patch(coalesce({old}, '{{}}'::JSON), {new})",
     json_text="CAST({0} AS VARCHAR)",
-    needs_transfer=False,
+    bulk_settings=(),
+    rebuild_keys_on_bulk_insert=False,
     types={
         FieldType.ID: "VARCHAR", FieldType.TEXT: "VARCHAR", FieldType.ENUM: "VARCHAR",
         FieldType.TIMEZONE: "VARCHAR", FieldType.CURRENCY: "VARCHAR",
@@ -55,7 +59,10 @@ POSTGRESQL = Capabilities(
     name="postgresql",
     json_merge="jsonb_strip_nulls(coalesce({old}, '{{}}'::jsonb) || {new})",
     json_text="CAST({0} AS TEXT)",
-    needs_transfer=True,
+    # PostgreSQL's defaults (4 MB per sort or hash) send the merge's joins and aggregates to
+    # disk; the import's transaction gets more, for itself only.
+    bulk_settings=("SET LOCAL work_mem = '256MB'", "SET LOCAL maintenance_work_mem = '1GB'"),
+    rebuild_keys_on_bulk_insert=True,
     types={
         FieldType.ID: "TEXT", FieldType.TEXT: "TEXT", FieldType.ENUM: "TEXT",
         FieldType.TIMEZONE: "TEXT", FieldType.CURRENCY: "TEXT", FieldType.COUNTRY: "TEXT",
