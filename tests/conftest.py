@@ -59,5 +59,14 @@ def store(request, tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
+def pg_store(pg_database: str) -> Iterator[Store]:
+    """An empty, initialised PostgreSQL store, for behaviour only PostgreSQL has."""
+    _truncate_all(pg_database)
+    s = Store(pg_database)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
 def example_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "examples" / "venue"

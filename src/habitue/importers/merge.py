@@ -27,6 +27,7 @@ LABELS = {
     "share_visits": "share visit",
 }
 SEQ_RUN_FACTOR = 10_000_000_000  # status seq = run id * factor + line in file
+TOUCH_EVERYONE_FROM = 50_000  # changed rows of one file from which every contact is touched
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Merger:
         self.db = runner
         self.files = files  # entity name -> file name, for the entities of this import
         self.run_id = run_id
+        self.touched_everyone = False
 
     # -- references -----------------------------------------------------------------------
 
@@ -262,16 +264,18 @@ class Merger:
             FROM m_order_lines m JOIN s_order_lines s ON s.__line = m.__first {join_order}
             WHERE m.__action = 'insert' AND m.__rows = 1""")
         # new lines staged on several rows, and rows of known lines not in their history yet
+        rows_of = (f"""SELECT s.__line, s.organisation_id, s.line_id, s.status,
+                          {status_at} AS status_at, m.__action
+                   FROM (SELECT * FROM m_order_lines WHERE {{filter}}) m
+                   JOIN s_order_lines s ON {same_line} {join_order}""")
         self.db.recreate_temp(
             "m_statuses_new",
-            f"""SELECT s.__line, s.organisation_id, s.line_id, s.status, {status_at} AS status_at,
-                       m.__action
-            FROM m_order_lines m JOIN s_order_lines s ON {same_line} {join_order}
-            WHERE (m.__action = 'insert' AND m.__rows > 1)
-               OR (m.__action <> 'insert' AND NOT EXISTS (
-                    SELECT 1 FROM order_line_statuses h
-                    WHERE h.organisation_id = s.organisation_id AND h.line_id = s.line_id
-                      AND h.status = s.status AND h.status_at = {status_at}))""",
+            rows_of.format(filter="__action = 'insert' AND __rows > 1")
+            + " UNION ALL SELECT * FROM ("
+            + rows_of.format(filter="__action <> 'insert'")
+            + f""") k WHERE NOT EXISTS (SELECT 1 FROM order_line_statuses h
+                    WHERE h.organisation_id = k.organisation_id AND h.line_id = k.line_id
+                      AND h.status = k.status AND h.status_at = k.status_at)""",
         )
         self.db.execute(
             f"""{insert}SELECT organisation_id, line_id, status, status_at,
@@ -301,6 +305,24 @@ class Merger:
     def collect_touched_contacts(self, entity: Entity) -> None:
         """Append to ``_touched`` the contacts whose facts this entity's merge changed (for
         the real-time refresh of their indicators)."""
+        if self.touched_everyone:
+            return
+        changed = self.db.scalar(
+            f"SELECT count(*) FROM m_{entity.name} WHERE __action <> 'unchanged'")
+        if changed > TOUCH_EVERYONE_FROM:
+            # a bulk load: rather than tracing who each changed row concerns, every contact of
+            # the institutions concerned is refreshed (the refresh then runs as a batch)
+            institutions = (
+                "SELECT DISTINCT institution_id FROM m_contacts" if entity.name == "contacts"
+                else f"SELECT g.institution_id FROM _orgmap g WHERE g.organisation_id IN "
+                     f"(SELECT DISTINCT organisation_id FROM m_{entity.name})")
+            self.db.execute(
+                f"""INSERT INTO _touched (institution_id, contact_id)
+                SELECT c.institution_id, c.contact_id FROM contacts c
+                WHERE c.institution_id IN ({institutions})"""
+            )
+            self.touched_everyone = True
+            return
         via_org = "JOIN _orgmap g ON g.organisation_id = x.organisation_id"
         parts: list[str] = []
         if entity.name == "contacts":

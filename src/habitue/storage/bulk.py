@@ -53,9 +53,11 @@ class SqlRunner:
     """Runs plain SQL on a driver connection (DuckDB or psycopg), inside the caller's
     transaction. Statements carry no parameters: values are quoted literals."""
 
-    def __init__(self, conn: Any, capabilities: Capabilities) -> None:
+    def __init__(self, conn: Any, capabilities: Capabilities,
+                 bulk_threshold: int = 100_000) -> None:
         self.conn = conn
         self.capabilities = capabilities
+        self.bulk_threshold = bulk_threshold  # rows from which an insert is a bulk insert
 
     def execute(self, sql: str) -> None:
         started = time.perf_counter()
@@ -79,7 +81,7 @@ class SqlRunner:
         large share of the table and the engine builds an index faster than it maintains
         one, the primary key is dropped and built again around the insert, in the same
         transaction."""
-        rebuild = (self.capabilities.rebuild_keys_on_bulk_insert and rows >= 100_000
+        rebuild = (self.capabilities.rebuild_keys_on_bulk_insert and rows >= self.bulk_threshold
                    and rows * 2 >= (self.scalar(f"SELECT count(*) FROM {table}") or 0))
         if rebuild:
             self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey")
