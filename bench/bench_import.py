@@ -57,9 +57,7 @@ def main() -> None:
             HABITUE + ["--database-url", url, "import", str(data), "--output", "json"])
         results["steps"][f"reimport-{store}"] = measure(
             HABITUE + ["--database-url", url, "import", str(data), "--output", "json"])
-        results["steps"][f"compute-{store}"] = measure(
-            HABITUE + ["--database-url", url, "compute", "--as-of", args.today])
-    path = save(f"import-{args.contacts}", results)
+    path = save(f"import-{args.contacts}-{args.stores.replace(',', '-')}", results)
     for name, step in results["steps"].items():
         print(f"{name:20s} {step['seconds']:8.1f} s  {step['peak_rss_mb']:6d} MB  "
               f"exit {step['exit_code']}")

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
-HABITUE = [sys.executable, "-m", "habitue.cli.app"]
+HABITUE = [sys.executable, "-m", "habitue"]
 
 
 def machine() -> dict:

@@ -146,6 +146,8 @@ def compute_indicators(store: Store, *, as_of: date, organisation: str | None = 
         runner.begin_bulk()
         if store.kind == "duckdb":
             configure_duckdb(runner.conn, memory_limit)
+            # nothing here depends on row order; letting DuckDB drop it lets it spill
+            runner.execute("SET preserve_insertion_order = false")
         return compute_batch(runner, as_of=as_of,
                              organisations=[organisation] if organisation else None,
                              cadence=cadence, now=now, reporter=reporter)
