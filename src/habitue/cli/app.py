@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Annotated, Optional
 
 import typer
@@ -57,4 +59,8 @@ serving.register(app)
 
 
 def main() -> None:
+    if os.environ.get("HABITUE_SQL_TRACE"):
+        # every statement slower than half a second, with its time, on stderr
+        logging.basicConfig(level=logging.WARNING, format="%(message)s")
+        logging.getLogger("habitue.sql").setLevel(logging.INFO)
     app()
