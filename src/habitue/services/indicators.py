@@ -4,7 +4,8 @@ indicators), and the per-contact refresh of the real-time indicators after new f
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -67,35 +68,44 @@ def _run_steps(runner: SqlRunner, codes: tuple[str, ...], subset: bool) -> str:
 
 
 def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str] | None,
-                  cadence: str, now: datetime, reporter: Reporter = SILENT) -> ComputeSummary:
-    """Compute the indicators of ``cadence`` for every contact of the organisations, inside
-    the caller's transaction, as one batch (its thresholds recorded)."""
+                  cadence: str, now: datetime, reporter: Reporter = SILENT,
+                  writing: Callable[[], AbstractContextManager] = nullcontext
+                  ) -> ComputeSummary:
+    """Compute the indicators of ``cadence`` for every contact of the organisations as one
+    batch (its thresholds recorded). The values are computed into temporary tables first, then
+    written inside ``writing()`` (the caller's transaction by default; on DuckDB a short one of
+    its own, after a computation run outside any transaction)."""
     orgs = ist.load_organisations(runner, organisations)
     if not orgs:
         return ComputeSummary(None, as_of, 0, 0, 0, 0)
     seasons = ist.load_seasons(runner)
     window = Window(as_of)
-    batch_id = ist.next_batch_id(runner)
-    contacts = values = changes = 0
-    thresholds: dict = {}
-    for codes, group in _groups(runner, orgs, codes_for(cadence)).items():
-        org_ids = [o for o, _ in group]
+    computed: list[tuple[str, tuple[str, ...], list[str]]] = []
+    for i, (codes, group) in enumerate(_groups(runner, orgs, codes_for(cadence)).items()):
         ist.write_context(runner, [(season_context(o, seasons, as_of), inst)
                                    for o, inst in group], window.as_row())
         reporter.step("collecting the facts", 0, None)
         values_sql = _run_steps(runner, codes, subset=False)
         reporter.step("computing indicators", 0, None)
-        full = cadence == "full"
-        out = ist.store_values(runner, values_sql, codes=codes, as_of=as_of,
-                               batch_id=batch_id,
-                               replace_organisations=org_ids if full else None)
-        contacts += out["contacts"]
-        values += out["values"]
-        changes += out["level_changes"]
-        thresholds.update(out["thresholds"])
+        runner.recreate_temp(f"_ind_new_{i}", values_sql)
         runner.drop(ORDERS_TABLE, LINES_TABLE, "_ind_ctx")
-    ist.record_batch(runner, batch_id=batch_id, as_of=as_of, cadence=cadence, started_at=now,
-                     finished_at=now, thresholds=thresholds)
+        computed.append((f"_ind_new_{i}", codes, [o for o, _ in group]))
+    contacts = values = changes = 0
+    thresholds: dict = {}
+    reporter.step("storing the values", 0, None)
+    with writing():
+        batch_id = ist.next_batch_id(runner)
+        for table, codes, org_ids in computed:
+            out = ist.store_values(runner, f"SELECT * FROM {table}", codes=codes, as_of=as_of,
+                                   batch_id=batch_id,
+                                   replace_organisations=org_ids if cadence == "full" else None)
+            contacts += out["contacts"]
+            values += out["values"]
+            changes += out["level_changes"]
+            thresholds.update(out["thresholds"])
+        ist.record_batch(runner, batch_id=batch_id, as_of=as_of, cadence=cadence,
+                         started_at=now, finished_at=now, thresholds=thresholds)
+    runner.drop(*(table for table, _, _ in computed))
     return ComputeSummary(batch_id, as_of, len(orgs), contacts, values, changes)
 
 
@@ -140,14 +150,39 @@ def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
 def compute_indicators(store: Store, *, as_of: date, organisation: str | None = None,
                        cadence: str = "full", now: datetime, memory_limit: str = "3GB",
                        reporter: Reporter = SILENT) -> ComputeSummary:
-    """Compute (``cadence`` ``full``: every enabled indicator) as of ``as_of`` and store."""
+    """Compute (``cadence`` ``full``: every enabled indicator) as of ``as_of`` and store.
+
+    On PostgreSQL everything runs in one transaction. On DuckDB the computation runs outside
+    any transaction (inside one, DuckDB keeps its temporary tables in transaction-local
+    storage, which ran out of 3 GB at 1M contacts) and only the writes are one transaction.
+    """
+    organisations = [organisation] if organisation else None
+    if store.kind == "duckdb":
+        with store.connect() as conn:
+            db = native(conn).duplicate()
+        try:
+            runner = SqlRunner(db, store.capabilities)
+            configure_duckdb(db, memory_limit)
+            # nothing here depends on row order; letting DuckDB drop it lets it spill
+            runner.execute("SET preserve_insertion_order = false")
+            return compute_batch(runner, as_of=as_of, organisations=organisations,
+                                 cadence=cadence, now=now, reporter=reporter,
+                                 writing=lambda: _duckdb_transaction(db))
+        finally:
+            db.close()
     with store.begin() as conn:
         runner = SqlRunner(native(conn), store.capabilities)
         runner.begin_bulk()
-        if store.kind == "duckdb":
-            configure_duckdb(runner.conn, memory_limit)
-            # nothing here depends on row order; letting DuckDB drop it lets it spill
-            runner.execute("SET preserve_insertion_order = false")
-        return compute_batch(runner, as_of=as_of,
-                             organisations=[organisation] if organisation else None,
+        return compute_batch(runner, as_of=as_of, organisations=organisations,
                              cadence=cadence, now=now, reporter=reporter)
+
+
+@contextmanager
+def _duckdb_transaction(db) -> Iterator[None]:
+    db.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
