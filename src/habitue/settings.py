@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from habitue.storage.store import DEFAULT_URL
@@ -20,3 +22,13 @@ class Settings(BaseSettings):
     """Port `habitue serve` listens on."""
     lang: str = "fr"
     """Default language of labels (fr or en)."""
+    scheduler: bool = True
+    """Whether `habitue serve` runs the daily, weekly and season-change refreshes itself."""
+    daily_at: time = time(2, 0)
+    """Local time of each organisation at which the daily refresh runs."""
+    weekly_day: int = 0
+    """Day of the weekly refresh: 0 Monday … 6 Sunday."""
+    weekly_at: time = time(3, 0)
+    """Local time of the weekly refresh."""
+    season_at: time = time(1, 0)
+    """Local time of the refresh on the first day of each season."""

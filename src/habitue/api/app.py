@@ -53,8 +53,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return [IndicatorPublic.from_row(r, lang)
                 for r in ws.indicator_rows(organisation=organisation, contact=contact_id)]
 
+    app.state.scheduler = None
+    if settings.scheduler:
+        from habitue.scheduler.schedule import ScheduleConfig
+        from habitue.scheduler.service import RefreshScheduler
+
+        app.state.scheduler = RefreshScheduler(app.state.workspace, ScheduleConfig(
+            daily_at=settings.daily_at, weekly_day=settings.weekly_day,
+            weekly_at=settings.weekly_at, season_at=settings.season_at))
+
+        @app.on_event("startup")
+        def start_scheduler() -> None:
+            app.state.scheduler.start()
+
     @app.on_event("shutdown")
     def close() -> None:
+        if app.state.scheduler is not None:
+            app.state.scheduler.stop()
         app.state.workspace.close()
 
     return app

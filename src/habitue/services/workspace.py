@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from habitue.domain.calendar import Season
 from habitue.importers.runner import ImportResult, run_import
 from habitue.indicators.catalogue import INDICATOR_BY_CODE, INDICATORS
 from habitue.reporting import SILENT, Reporter
@@ -173,6 +174,33 @@ class Workspace:
             return [dict(r) for r in conn.execute(
                 sa.select(schema.organisations).order_by(schema.organisations.c.organisation_id)
             ).mappings()]
+
+    def seasons(self) -> list[Season]:
+        t = schema.seasons
+        with self.store.connect() as conn:
+            return [Season(*r) for r in conn.execute(sa.select(
+                t.c.organisation_id, t.c.season_id, t.c.start_date, t.c.end_date))]
+
+    # -- scheduled refreshes ----------------------------------------------------------------
+
+    def claim_run(self, key: str, *, now: datetime) -> bool:
+        """Claim one firing of the schedule; False when another runner already has it. On
+        PostgreSQL an advisory lock makes the check and the claim one step across processes."""
+        runs = schema.scheduled_runs
+        with self.store.begin() as conn:
+            if self.store.kind == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+            taken = conn.execute(sa.select(runs.c.run_key).where(runs.c.run_key == key)).first()
+            if taken:
+                return False
+            conn.execute(runs.insert().values(run_key=key, claimed_at=now))
+            return True
+
+    def finish_run(self, key: str, *, now: datetime, batch_id: int | None) -> None:
+        runs = schema.scheduled_runs
+        with self.store.begin() as conn:
+            conn.execute(runs.update().where(runs.c.run_key == key)
+                         .values(finished_at=now, batch_id=batch_id))
 
     def counts(self) -> dict[str, int]:
         """Rows per entity table (for summaries and the demo)."""

@@ -188,3 +188,14 @@ indicator_history = sa.Table(
     sa.Column("as_of", sa.Date(), nullable=False),
     sa.Column("batch_id", sa.Integer()),
 )
+
+# A cadence refresh that fired (``cadence:organisation:date``): with several server processes,
+# the first to claim it runs it, the others skip it.
+scheduled_runs = sa.Table(
+    "scheduled_runs",
+    metadata,
+    sa.Column("run_key", sa.Text(), primary_key=True),
+    sa.Column("claimed_at", sa.DateTime(timezone=False), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=False)),
+    sa.Column("batch_id", sa.Integer()),
+)
