@@ -20,6 +20,7 @@ from habitue.cli.context import (
     workspace,
 )
 from habitue.indicators.catalogue import INDICATOR_BY_CODE
+from habitue.indicators.explain import sentences
 from habitue.services.workspace import IndicatorRow, today
 
 
@@ -109,6 +110,31 @@ def disable_command(
     _set_enabled(ctx, code, institution, False)
 
 
+def explain_command(
+    ctx: typer.Context,
+    contact: Annotated[str, typer.Option(help="The contact's id.")],
+    indicator: Annotated[str, typer.Option(help="The indicator's code, e.g. pmg.")],
+    organisation: Annotated[Optional[str], typer.Option(
+        help="Only this organisation (default: every organisation of the contact).")] = None,
+    lang: Annotated[Optional[str], typer.Option(
+        help="fr or en (default: HABITUE_LANG, else fr).")] = None,
+) -> None:
+    """Explain a contact's indicator: the facts counted, the season or window used, and for
+    banded indicators the thresholds of the last computation."""
+    lang = lang or settings_from(ctx).lang
+    with workspace(ctx) as ws:
+        try:
+            explanations = ws.explain(contact=contact, code=indicator,
+                                      organisation=organisation)
+        except ValueError as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from exc
+    for expl in explanations:
+        for line in sentences(expl, lang):
+            console.print(line, markup=False)
+        console.print()
+
+
 def _parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -187,6 +213,7 @@ def _print_table(rows, lang: str) -> None:
 def register(app: typer.Typer) -> None:
     app.command("compute")(compute_command)
     app.command("refresh")(refresh_command)
+    app.command("explain")(explain_command)
     group = typer.Typer(help="Indicators: list the stored values; enable or disable one.",
                         invoke_without_command=True)
     group.callback(invoke_without_command=True)(list_command)

@@ -17,6 +17,7 @@ from habitue.domain.calendar import Season
 from habitue.importers.runner import ImportResult, run_import
 from habitue.indicators.catalogue import INDICATOR_BY_CODE, INDICATORS
 from habitue.reporting import SILENT, Reporter
+from habitue.services.explain import explain as explain_indicator
 from habitue.services.indicators import ComputeSummary, compute_indicators, refresh_touched
 from habitue.settings import Settings
 from habitue.storage import migrate, schema
@@ -158,6 +159,12 @@ class Workspace:
         disabled = self._disabled()
         return {i: {ind.code: ind.code not in disabled.get(i, set()) for ind in INDICATORS}
                 for i in known}
+
+    def explain(self, *, contact: str, code: str, organisation: str | None = None) -> list:
+        """Why the contact has its value and level of ``code`` (see services.explain)."""
+        self.require_schema()
+        return explain_indicator(self.store, contact=contact, code=code,
+                                 organisation=organisation)
 
     def _disabled(self) -> dict[str, set[str]]:
         s = schema.indicator_settings
