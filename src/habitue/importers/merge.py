@@ -232,10 +232,11 @@ class Merger:
                 + caps.json_merge.format(old=f"{name}.attributes", new="u.attributes")
             )
         sets.append(f"import_run_id = {self.run_id}")
-        self.db.execute(
-            f"""UPDATE {name} SET {', '.join(sets)} FROM {self.first_rows(name, "update")} u
-            WHERE {_eq(keys, name, 'u')}"""
-        )
+        if self.db.scalar(f"SELECT count(*) FROM m_{name} WHERE __action = 'update'"):
+            self.db.execute(
+                f"""UPDATE {name} SET {', '.join(sets)} FROM {self.first_rows(name, "update")} u
+                WHERE {_eq(keys, name, 'u')}"""
+            )
 
     def first_rows(self, name: str, action: str | None = None) -> str:
         """SQL of the first staged row of each key of ``m_<name>`` (with ``__action``)."""
