@@ -203,8 +203,6 @@ class Merger:
             )
         changed = " OR ".join(diffs) if diffs else "false"
         key_list = ", ".join(keys)
-        staged = ", ".join(f"s.{c}" for c in ["__line", *[f.name for f in entity.fields],
-                                               "attributes"])
         # one narrow row per key: its first staged row, how many rows it stands for, and what
         # to do with it; the staged rows themselves are read again only where needed
         self.db.recreate_temp(
@@ -274,7 +272,7 @@ class Merger:
             rows_of.format(filter="__action = 'insert' AND __rows > 1")
             + " UNION ALL SELECT * FROM ("
             + rows_of.format(filter="__action <> 'insert'")
-            + f""") k WHERE NOT EXISTS (SELECT 1 FROM order_line_statuses h
+            + """) k WHERE NOT EXISTS (SELECT 1 FROM order_line_statuses h
                     WHERE h.organisation_id = k.organisation_id AND h.line_id = k.line_id
                       AND h.status = k.status AND h.status_at = k.status_at)""",
         )

@@ -11,23 +11,12 @@ from dataclasses import dataclass
 
 from habitue.domain.format import FALSE_WORDS, TRUE_WORDS, Entity, Field, FieldType
 from habitue.importers.reading import RawTable, quote_ident, sql_literal
+from habitue.storage.store import DUCKDB
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 
-# Staging column types (DuckDB); the store's twin types live in ``storage.bulk``.
-STAGED_TYPES: dict[FieldType, str] = {
-    FieldType.ID: "VARCHAR",
-    FieldType.TEXT: "VARCHAR",
-    FieldType.ENUM: "VARCHAR",
-    FieldType.TIMEZONE: "VARCHAR",
-    FieldType.CURRENCY: "VARCHAR",
-    FieldType.COUNTRY: "VARCHAR",
-    FieldType.DATE: "DATE",
-    FieldType.DATETIME: "TIMESTAMP",
-    FieldType.DECIMAL: "DECIMAL(14,2)",
-    FieldType.BOOLEAN: "BOOLEAN",
-    FieldType.INTEGER: "INTEGER",
-}
+# Staging column types: DuckDB's column types of the store's schema
+STAGED_TYPES = DUCKDB.types
 
 # an offset after a time of day (a plain date's "-01" is not one)
 _OFFSET_RE = r"[T ]\d{1,2}:\d\d(:\d\d(\.\d*)?)?\s*(Z|z|[+-]\d\d(:?\d\d)?)$"
