@@ -326,7 +326,7 @@ def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool) -> tuple[str
     )
 
     orders = orders_as_of(subset)
-    lines = lines_as_of(materialised(orders, ORDERS_TABLE))
+    lines = lines_as_of(materialised(orders, ORDERS_TABLE), subset)
     values = compile_indicators(
         Inputs(materialised(orders, ORDERS_TABLE), materialised(lines, LINES_TABLE), subset),
         codes,

@@ -102,7 +102,7 @@ def _touched_order_keys() -> ir.Table:
     return ibis.union(*parts, distinct=True)
 
 
-def lines_as_of(orders: ir.Table) -> ir.Table:
+def lines_as_of(orders: ir.Table, subset: bool = False) -> ir.Table:
     """Lines of the orders of ``orders`` (materialised ``orders_as_of``), with their status as
     of D (None when their first status is later), holder, product and performance facts, and
     season (performance's, else product's, else the order date's)."""
@@ -112,6 +112,14 @@ def lines_as_of(orders: ir.Table) -> ir.Table:
     seasons = entity_table("seasons")
     statuses = statuses_table()
 
+    if subset:
+        # a few contacts: their orders' lines first, then only those lines' statuses
+        lines = lines.semi_join(orders, [lines.organisation_id == orders.organisation_id,
+                                         lines.order_id == orders.order_id]
+                                ).select(*lines.columns)
+        statuses = statuses.semi_join(lines, [statuses.organisation_id == lines.organisation_id,
+                                              statuses.line_id == lines.line_id]
+                                      ).select(*statuses.columns)
     c = _ctx_end()
     st = statuses.inner_join(c, statuses.organisation_id == c.c_org)
     st = st.filter(st.status_at < st.c_end)
