@@ -4,8 +4,8 @@ indicators), and the per-contact refresh of the real-time indicators after new f
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -16,7 +16,7 @@ from habitue.indicators.compiler import compile_sql
 from habitue.indicators.facts import LINES_TABLE, ORDERS_TABLE, Window
 from habitue.reporting import SILENT, Reporter
 from habitue.storage import indicator_store as ist
-from habitue.storage.bulk import SqlRunner, configure_duckdb
+from habitue.storage.bulk import SqlRunner, duckdb_transaction, scratch_runner
 from habitue.storage.store import Store, native
 
 DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres"}
@@ -158,31 +158,12 @@ def compute_indicators(store: Store, *, as_of: date, organisation: str | None = 
     """
     organisations = [organisation] if organisation else None
     if store.kind == "duckdb":
-        with store.connect() as conn:
-            db = native(conn).duplicate()
-        try:
-            runner = SqlRunner(db, store.capabilities)
-            configure_duckdb(db, memory_limit)
-            # nothing here depends on row order; letting DuckDB drop it lets it spill
-            runner.execute("SET preserve_insertion_order = false")
+        with scratch_runner(store, memory_limit) as runner:
             return compute_batch(runner, as_of=as_of, organisations=organisations,
                                  cadence=cadence, now=now, reporter=reporter,
-                                 writing=lambda: _duckdb_transaction(db))
-        finally:
-            db.close()
+                                 writing=lambda: duckdb_transaction(runner))
     with store.begin() as conn:
         runner = SqlRunner(native(conn), store.capabilities)
         runner.begin_bulk()
         return compute_batch(runner, as_of=as_of, organisations=organisations,
                              cadence=cadence, now=now, reporter=reporter)
-
-
-@contextmanager
-def _duckdb_transaction(db) -> Iterator[None]:
-    db.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")

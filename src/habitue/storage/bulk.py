@@ -99,6 +99,33 @@ class SqlRunner:
             self.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+@contextmanager
+def scratch_runner(store: Any, memory_limit: str) -> Iterator[SqlRunner]:
+    """A runner on a second connection of a DuckDB store's own database instance, outside any
+    transaction (decision 0003): temporary tables there are not transaction-local. Its work is
+    made durable inside ``duckdb_transaction``."""
+    with store.connect() as conn:
+        db = native(conn).duplicate()
+    try:
+        configure_duckdb(db, memory_limit)
+        # nothing done here depends on row order; letting DuckDB drop it lets it spill
+        db.execute("SET preserve_insertion_order = false")
+        yield SqlRunner(db, store.capabilities)
+    finally:
+        db.close()
+
+
+@contextmanager
+def duckdb_transaction(runner: SqlRunner) -> Iterator[None]:
+    runner.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        runner.execute("ROLLBACK")
+        raise
+    runner.execute("COMMIT")
+
+
 STAGED_REJECTS = "stg_rej"
 REJECTS_DDL = ("file VARCHAR, line BIGINT, column_name VARCHAR, value VARCHAR, "
                "reason VARCHAR, key VARCHAR")

@@ -14,10 +14,10 @@ from datetime import date, datetime
 
 from habitue.domain.calendar import Season, SeasonContext
 from habitue.indicators.catalogue import INDICATORS
+from habitue.indicators.compiler import BANDED
 from habitue.storage.bulk import SqlRunner
 from habitue.storage.schema import POPULATION_COLUMNS
 
-BANDED = ("pmg", "pmg_n", "engagement_social", "influence_sociale")
 
 
 def analyze(runner: SqlRunner, *tables: str) -> None:
@@ -104,7 +104,7 @@ def write_thresholds(runner: SqlRunner) -> None:
 
 
 def _num_lit(v) -> str:
-    return "NULL" if v is None else str(float(v)) if "e" in str(v) else str(v)
+    return "NULL" if v is None else str(v)  # thresholds are stored as decimal strings
 
 
 def next_batch_id(runner: SqlRunner) -> int:
