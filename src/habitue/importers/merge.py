@@ -37,6 +37,19 @@ class EntityCounts:
     unchanged: int = 0
 
 
+def _derived_on_insert(name: str) -> tuple[str, str, str]:
+    """(columns, values, join) of the derived columns of a new row (``schema.DERIVED_COLUMNS``):
+    a new line staged on one row has that row's status as its latest; a line staged on several
+    rows gets it from its history once merged (``_update_last_status``)."""
+    if name != "order_lines":
+        return "", "", ""
+    return (", last_status, last_status_at",
+            ", CASE WHEN s.__rows = 1 THEN s.status END, "
+            "CASE WHEN s.__rows = 1 THEN coalesce(s.status_at, o.created_at) END",
+            " LEFT JOIN orders o ON o.organisation_id = s.organisation_id "
+            "AND o.order_id = s.order_id")
+
+
 def _eq(cols: tuple[str, ...], left: str, right: str) -> str:
     return " AND ".join(f"{left}.{c} = {right}.{c}" for c in cols)
 
@@ -216,13 +229,14 @@ class Merger:
             LEFT JOIN {name} t ON {_eq(keys, 's', 't')}""",
         )
         insert_attrs = caps.json_merge.format(old="NULL", new="s.attributes")
-        col_list = ", ".join(cols)
+        derived_cols, derived_values, derived_join = _derived_on_insert(name)
+        col_list = ", ".join(cols) + derived_cols
         inserts = self.db.scalar(f"SELECT count(*) FROM m_{name} WHERE __action = 'insert'")
         self.db.bulk_insert(name, keys, inserts, f"""INSERT INTO {name}
             ({col_list}, attributes, import_run_id)
-            SELECT {', '.join(f's.{c}' for c in cols)},
+            SELECT {', '.join(f's.{c}' for c in cols)}{derived_values},
                    {insert_attrs if has_attributes else 'NULL'}, {self.run_id}
-            FROM {self.first_rows(name, "insert")} s""")
+            FROM {self.first_rows(name, "insert")} s{derived_join}""")
         sets = [f"{c} = u.{c}" for c in cols if c in present and c not in keys]
         if has_attributes:
             sets.append(
@@ -239,7 +253,7 @@ class Merger:
     def first_rows(self, name: str, action: str | None = None) -> str:
         """SQL of the first staged row of each key of ``m_<name>`` (with ``__action``)."""
         where = f" WHERE m.__action = '{action}'" if action else ""
-        return (f"(SELECT s.*, m.__action FROM m_{name} m "
+        return (f"(SELECT s.*, m.__action, m.__rows FROM m_{name} m "
                 f"JOIN s_{name} s ON s.__line = m.__first{where})")
 
     def merge_statuses(self) -> None:
@@ -281,6 +295,29 @@ class Merger:
                    {seq} + max(__line), {self.run_id}
             FROM m_statuses_new GROUP BY organisation_id, line_id, status, status_at"""
         )
+        self._update_last_status()
+
+    def _update_last_status(self) -> None:
+        """Lines whose history got rows other than their single staged row (new lines staged
+        on several rows, known lines with a new status): their latest status again."""
+        if not self.db.scalar("SELECT count(*) FROM m_statuses_new"):
+            return
+        self.db.recreate_temp(
+            "_last_status",
+            """SELECT organisation_id, line_id, status, status_at FROM (
+                SELECT h.organisation_id, h.line_id, h.status, h.status_at,
+                       row_number() OVER (PARTITION BY h.organisation_id, h.line_id
+                                          ORDER BY h.status_at DESC, h.seq DESC) AS rn
+                FROM order_line_statuses h WHERE EXISTS (
+                    SELECT 1 FROM m_statuses_new n WHERE n.organisation_id = h.organisation_id
+                    AND n.line_id = h.line_id)) r WHERE rn = 1""",
+        )
+        self.db.execute(
+            """UPDATE order_lines SET last_status = x.status, last_status_at = x.status_at
+            FROM _last_status x WHERE order_lines.organisation_id = x.organisation_id
+              AND order_lines.line_id = x.line_id"""
+        )
+        self.db.drop("_last_status")
 
     def counts(self, entity: Entity) -> EntityCounts:
         """Per staged row: inserted, updated or unchanged. A repeated row of a key counts as

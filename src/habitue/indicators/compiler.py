@@ -8,6 +8,7 @@ Pure: it reads unbound tables (the base tables, the materialised facts ``_ind_or
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
@@ -21,6 +22,7 @@ from habitue.indicators.sources import (
 )
 
 BANDED = ("pmg", "pmg_n", "engagement_social", "influence_sociale")
+POPULATION_CODES = ("pmg", "pmg_n")  # banded per population
 CHANNEL_RANK = {"OTHERS": 1, "INTERNET": 2, "B2B": 3}
 
 
@@ -30,12 +32,23 @@ class Inputs:
 
     def __init__(self, orders: ir.Table, lines: ir.Table, subset: bool = False) -> None:
         self.orders = orders
-        self.lines = lines
         self.subset = subset
         self.ctx = context_table()
         self.contacts = entity_table("contacts")
         self.shares = entity_table("social_shares")
         self.visits = entity_table("share_visits")
+        c = self.ctx.select(c_org=self.ctx.organisation_id, c_as_of=self.ctx.as_of,
+                            c_current=self.ctx.current_season_id,
+                            c_previous=self.ctx.previous_season_id)
+        j = lines.inner_join(c, lines.organisation_id == c.c_org)
+        # every line once, with what the rules ask of it relative to D
+        self.lines = j.select(
+            *lines.columns,
+            in_current=(j.season_id == j.c_current).fill_null(False),
+            in_previous=(j.season_id == j.c_previous).fill_null(False),
+            c_as_of=j.c_as_of,
+            c_current_season_id=j.c_current,
+        )
 
     def with_ctx(self, t: ir.Table, *cols: str) -> ir.Table:
         """``t`` with the context columns ``cols`` of its organisation."""
@@ -43,84 +56,61 @@ class Inputs:
                                                               for n in cols})
         return t.inner_join(c, t.organisation_id == c.c_org)
 
-    def lines_in(self, season_col: str) -> ir.Table:
-        """Lines of the organisation's current or previous season (``season_col`` of ctx)."""
-        c = self.ctx.select(c_org=self.ctx.organisation_id, c_season=self.ctx[season_col])
-        j = self.lines.inner_join(
-            c, [self.lines.organisation_id == c.c_org, self.lines.season_id == c.c_season]
-        )
-        return j.select(*self.lines.columns)
+
+# -- what each indicator aggregates over a contact's lines, by the contact's role -------------
+# A contact's lines are aggregated once per role (holder, buyer) for every indicator at once:
+# two passes over the lines instead of one per indicator. Each entry: code -> {role: {column:
+# aggregate of the lines ``t``}}; the column named like the code is the indicator's value.
+
+def _spend(season: str) -> Callable[[ir.Table], ir.Value]:
+    return lambda t: t.amount.sum(where=t.revenue & t[season])
 
 
-def _per_contact(t: ir.Table, who: str, **aggs) -> ir.Table:
-    return t.group_by(organisation_id=t.organisation_id, contact_id=t[who]).aggregate(**aggs)
+def _subscribed(season: str) -> Callable[[ir.Table], ir.Value]:
+    return lambda t: (t.countable & (t.family == "SUBSCRIPTION") & t[season]).any()
 
 
-# -- one function per indicator: (org, contact, value) for the contacts that have one ---------
-
-def assiduite(i: Inputs) -> ir.Table:
-    t = i.lines_in("current_season_id")
-    t = t.filter(t.countable & t.performance_id.notnull())
-    return _per_contact(t, "holder_id", value=t.performance_id.nunique())
-
-
-def produit_enfant(i: Inputs) -> ir.Table:
-    t = i.lines_in("current_season_id")
-    t = t.filter(t.audience == "CHILD")
-    return _per_contact(t, "buyer_id", value=t.line_id.notnull().any())
-
-
-def adherent(i: Inputs) -> ir.Table:
-    t = i.with_ctx(i.lines, "current_season_id", "as_of")
+def _membership(t: ir.Table) -> ir.Value:
     d = t.c_as_of
     has_bound = t.valid_from.notnull() | t.valid_to.notnull()
     in_period = has_bound & (t.valid_from.isnull() | (t.valid_from <= d)) & (
         t.valid_to.isnull() | (t.valid_to >= d))
     seasonal = (t.product_season_id == t.c_current_season_id).fill_null(False)
-    t = t.filter(t.countable & (t.family == "MEMBERSHIP") & (seasonal | in_period))
-    return _per_contact(t, "holder_id", value=t.line_id.notnull().any())
+    return (t.countable & (t.family == "MEMBERSHIP") & (seasonal | in_period)).fill_null(False)
 
 
-def _spend(i: Inputs, season_col: str) -> ir.Table:
-    t = i.lines_in(season_col)
-    revenue = t.filter(t.revenue)
-    value = _per_contact(revenue, "buyer_id", value=revenue.amount.sum())
-    subs = t.filter(t.countable & (t.family == "SUBSCRIPTION"))
-    subs = _per_contact(subs, "holder_id", subscriber=subs.line_id.notnull().any())
-    subs = subs.select(s_org=subs.organisation_id, s_contact=subs.contact_id,
-                       subscriber=subs.subscriber)
-    kinds = i.contacts.select(k_inst=i.contacts.institution_id, k_contact=i.contacts.contact_id,
-                              kind=i.contacts.kind)
-    ctx = i.ctx.select(x_org=i.ctx.organisation_id, x_inst=i.ctx.institution_id)
-    j = value.inner_join(ctx, value.organisation_id == ctx.x_org)
-    j = j.left_join(kinds, [j.x_inst == kinds.k_inst, j.contact_id == kinds.k_contact])
-    j = j.left_join(subs, [j.organisation_id == subs.s_org, j.contact_id == subs.s_contact])
-    population = ibis.cases(
-        (j.kind == "STRUCTURE", "collectivite"),
-        (j.subscriber.fill_null(False), "abonne"),
-        else_="autre",
-    )
-    return j.select("organisation_id", "contact_id", "value", population=population)
+LINE_AGGREGATES: dict[str, dict[str, dict[str, Callable[[ir.Table], ir.Value]]]] = {
+    "produit_enfant": {"buyer": {"produit_enfant": lambda t: (
+        t.in_current & (t.audience == "CHILD").fill_null(False)).any()}},
+    "adherent": {"holder": {"adherent": lambda t: _membership(t).any()}},
+    "pmg": {"buyer": {"pmg": _spend("in_previous"), "pmg__revenue_lines": lambda t:
+                      t.line_id.count(where=t.revenue & t.in_previous)},
+            "holder": {"pmg__subscriber": _subscribed("in_previous")}},
+    "pmg_n": {"buyer": {"pmg_n": _spend("in_current"), "pmg_n__revenue_lines": lambda t:
+                        t.line_id.count(where=t.revenue & t.in_current)},
+              "holder": {"pmg_n__subscriber": _subscribed("in_current")}},
+    "recence": {"holder": {"recence": lambda t: t.perf_date.max(
+        where=t.countable & t.perf_kind.isin(["EVENT", "COMPETITION"]))}},
+    "abonne": {"holder": {"abonne": _subscribed("in_current")}},
+    "anciennete": {"holder": {"anciennete__lines": lambda t: t.order_date.min()}},
+}
 
 
-def pmg(i: Inputs) -> ir.Table:
-    return _spend(i, "previous_season_id")
-
-
-def pmg_n(i: Inputs) -> ir.Table:
-    return _spend(i, "current_season_id")
-
-
-def recence(i: Inputs) -> ir.Table:
+def _line_aggregates(i: Inputs, codes: Sequence[str], role: str) -> ir.Table | None:
+    """(organisation, contact) -> the aggregates of ``codes`` over the contact's lines in
+    ``role``; None when no code needs that role."""
     t = i.lines
-    t = t.filter(t.countable & t.perf_kind.isin(["EVENT", "COMPETITION"]))
-    return _per_contact(t, "holder_id", value=t.perf_date.max())
+    aggs = {name: agg(t) for code in codes
+            for name, agg in LINE_AGGREGATES.get(code, {}).get(role, {}).items()}
+    if not aggs:
+        return None
+    return t.group_by(organisation_id=t.organisation_id,
+                      contact_id=t[f"{role}_id"]).aggregate(**aggs)
 
 
 def filiere_vente(i: Inputs) -> ir.Table:
     countable = i.lines.filter(i.lines.countable)
-    with_line = countable.select(l_org=countable.organisation_id,
-                                 l_order=countable.order_id).distinct()
+    with_line = countable.select(l_org=countable.organisation_id, l_order=countable.order_id)
     o = i.with_ctx(i.orders, "months_12", "months_36")
     o = o.filter(o.order_date > o.c_months_36)
     o = o.semi_join(with_line, [o.organisation_id == with_line.l_org,
@@ -142,18 +132,15 @@ def filiere_vente(i: Inputs) -> ir.Table:
                        value=(best.key // 10).cast("int32"), channel_rank=best.key % 10)
 
 
-def abonne(i: Inputs) -> ir.Table:
-    t = i.lines_in("current_season_id")
-    t = t.filter(t.countable & (t.family == "SUBSCRIPTION"))
-    return _per_contact(t, "holder_id", value=t.line_id.notnull().any())
-
-
-def anciennete(i: Inputs) -> ir.Table:
-    o, ln = i.orders, i.lines
+def anciennete_orders(i: Inputs) -> ir.Table:
+    """The first order date of each contact as buyer or payer (its lines as holder come with
+    the holder aggregates)."""
+    o = i.orders
+    paid_by_other = o.filter(o.payer_id != o.buyer_id)  # the payer defaults to the buyer
     firsts = ibis.union(
         o.select(organisation_id=o.organisation_id, contact_id=o.buyer_id, d=o.order_date),
-        o.select(organisation_id=o.organisation_id, contact_id=o.payer_id, d=o.order_date),
-        ln.select(organisation_id=ln.organisation_id, contact_id=ln.holder_id, d=ln.order_date),
+        paid_by_other.select(organisation_id=paid_by_other.organisation_id,
+                             contact_id=paid_by_other.payer_id, d=paid_by_other.order_date),
         distinct=False,
     )
     return _per_contact(firsts, "contact_id", value=firsts.d.min())
@@ -184,12 +171,25 @@ def influence_sociale(i: Inputs) -> ir.Table:
     return _per_contact(j, "contact_id", value=j.v_id.count().cast("int32"))
 
 
-COMPILERS: dict[str, Callable[[Inputs], ir.Table]] = {
-    "assiduite": assiduite, "produit_enfant": produit_enfant, "adherent": adherent,
-    "pmg": pmg, "pmg_n": pmg_n, "recence": recence, "filiere_vente": filiere_vente,
-    "abonne": abonne, "anciennete": anciennete,
+def _per_contact(t: ir.Table, who: str, **aggs) -> ir.Table:
+    return t.group_by(organisation_id=t.organisation_id, contact_id=t[who]).aggregate(**aggs)
+
+
+def assiduite(i: Inputs) -> ir.Table:
+    """Distinct performances of the current season a contact holds countable lines for (the
+    few such lines are counted apart: a distinct count in the holder pass costs more)."""
+    t = i.lines
+    t = t.filter(t.countable & t.in_current & t.performance_id.notnull())
+    return _per_contact(t, "holder_id", value=t.performance_id.nunique())
+
+
+# indicators computed apart from the two passes, one relation each: (org, contact,
+# value[, extra columns])
+OTHER_COMPILERS: dict[str, Callable[[Inputs], ir.Table]] = {
+    "assiduite": assiduite,
+    "filiere_vente": filiere_vente, "anciennete": anciennete_orders,
     "engagement_social": engagement_social, "influence_sociale": influence_sociale,
-}  # jeune reads the contact's birth date on the grid itself
+}
 
 
 # -- levels ---------------------------------------------------------------------------------
@@ -204,37 +204,28 @@ def band_level(value: ir.Value, cume: ir.Value) -> ir.Value:
     )
 
 
-def with_bands(t: ir.Table, partition: Sequence[str]) -> ir.Table:
-    """``t`` with ``cume``: cume_dist of value among the partition's values > 0."""
-    positive = t.filter(t.value > 0)
-    positive = positive.mutate(
-        cume=ibis.cume_dist().over(group_by=[positive[c] for c in partition],
-                                   order_by=positive.value)
-    )
-    zero = t.filter(~(t.value > 0)).mutate(cume=ibis.null().cast("float64"))
-    return ibis.union(positive, zero, distinct=False)
-
-
-def with_thresholds(t: ir.Table, code: str) -> ir.Table:
-    """``t`` with ``band``: the band level read from the stored thresholds of the last batch
-    (the per-contact path: the same level the batch gives to the same value)."""
+def with_thresholds(g: ir.Table, code: str, population: ir.Value | None) -> ir.Table:
+    """``g`` with ``<code>__band``: the band level read from the stored thresholds of the last
+    batch (the per-contact path: the same level the batch gives to the same value)."""
     th = thresholds_table()
     th = th.filter(th.indicator == code).select(
-        th_org=th.organisation_id, th_pop=th.population, l1=th.level_1_max, l2=th.level_2_max)
-    pop = t.population if "population" in t.columns else ibis.literal("all")
-    t = t.mutate(_pop=pop)
-    j = t.left_join(th, [t.organisation_id == th.th_org, t._pop == th.th_pop])
+        th_org=th.organisation_id, th_pop=th.population, th_l1=th.level_1_max,
+        th_l2=th.level_2_max)
+    g = g.mutate(_pop=population if population is not None else ibis.literal("all"))
+    j = g.left_join(th, [g.organisation_id == th.th_org, g._pop == th.th_pop])
+    value = j[code]
     band = ibis.cases(
-        (j.value.isnull() | (j.value <= 0), 0),
-        (j.l1.notnull() & (j.value <= j.l1), 1),
-        (j.l2.notnull() & (j.value <= j.l2), 2),
+        (value.isnull() | (value <= 0), 0),
+        (j.th_l1.notnull() & (value <= j.th_l1), 1),
+        (j.th_l2.notnull() & (value <= j.th_l2), 2),
         else_=3,
     )
-    return j.select(*t.columns, band=band).drop("_pop")
+    return j.select(*g.columns, **{f"{code}__band": band}).drop("_pop")
 
 
-def level_expr(code: str, value: ir.Value, extra: dict[str, ir.Value], g: ir.Table) -> ir.Value:
-    """The level of ``value``; ``g`` (the grid) carries the context dates."""
+def level_expr(code: str, value: ir.Value, g: ir.Table) -> ir.Value:
+    """The level of ``value``; ``g`` (the grid) carries the context dates and, for banded
+    indicators, ``<code>__band`` (stored thresholds) or ``<code>__cume`` (this batch)."""
     if code == "assiduite":
         return ibis.cases((value <= 0, 0), (value == 1, 1), (value <= 5, 2), else_=3)
     if code in ("produit_enfant", "adherent", "abonne", "jeune"):
@@ -249,86 +240,174 @@ def level_expr(code: str, value: ir.Value, extra: dict[str, ir.Value], g: ir.Tab
             (value.isnull(), 0), (value > g.months_12, 1), (value > g.years_4, 2), else_=3,
         )
     if code == "filiere_vente":
-        return extra["channel_rank"].fill_null(0)
+        return g["filiere_vente__channel_rank"].fill_null(0)
     if code in BANDED:
-        if "band" in extra:
-            return extra["band"].fill_null(0)
-        return band_level(value, extra["cume"])
+        if f"{code}__band" in g.columns:
+            return g[f"{code}__band"].fill_null(0)
+        return band_level(value, g[f"{code}__cume"])
     raise KeyError(code)
 
 
 DATE_COLUMNS = ("as_of", "months_12", "years_1", "years_3", "years_4")
 
 
-def compile_indicators(inputs: Inputs, codes: Sequence[str]) -> ir.Table:
+def _join_per_contact(grid: ir.Table, t: ir.Table, prefix: str | None = None) -> ir.Table:
+    """``grid`` left-joined with ``t`` (organisation_id, contact_id, columns...) on the contact;
+    ``t``'s columns arrive as ``<prefix>__<column>`` (as they are without a prefix)."""
+    cols = [c for c in t.columns if c not in ("organisation_id", "contact_id")]
+    names = {c: f"{prefix}__{c}" if prefix else c for c in cols}
+    r = t.select(_j_org=t.organisation_id, _j_contact=t.contact_id,
+                 **{names[c]: t[c] for c in cols})
+    j = grid.left_join(r, [grid.organisation_id == r._j_org, grid.contact_id == r._j_contact])
+    return j.drop("_j_org", "_j_contact")
+
+
+def _value(grid: ir.Table, code: str) -> ir.Value:
+    """The value of ``code`` on the grid, its default where nothing was computed."""
+    if code == "jeune":
+        return ibis.ifelse(grid.birth_date.isnull(), ibis.null().cast("boolean"),
+                           grid.birth_date >= grid.young_born_from)
+    if code == "anciennete":
+        raw = ibis.least(grid["anciennete__value"], grid["anciennete__lines"])
+    elif code in OTHER_COMPILERS:
+        raw = grid[f"{code}__value"]
+    else:
+        raw = grid[code]
+    default = INDICATOR_BY_CODE[code].default
+    return raw if default is None else raw.fill_null(default)
+
+
+def _population(grid: ir.Table, code: str) -> ir.Value:
+    """PMG's population: structures, subscribers of that season, everyone else; only for
+    contacts with revenue lines in the season."""
+    population = ibis.cases(
+        (grid.kind == "STRUCTURE", "collectivite"),
+        (grid[f"{code}__subscriber"].fill_null(False), "abonne"),
+        else_="autre",
+    )
+    return ibis.ifelse(grid[f"{code}__revenue_lines"].fill_null(0) > 0, population,
+                       ibis.null().cast("string"))
+
+
+def _cume(grid: ir.Table, code: str, by_population: bool) -> ir.Table:
+    """The band rule's cume_dist for each distinct value > 0 of the organisation (and
+    population): the share of the partition's values > 0 that are lower or equal. Computed on
+    the distinct values (a few thousand) rather than by sorting every contact."""
+    positive = grid.filter(grid[code] > 0)
+    keys = {"c_org": positive.organisation_id}
+    if by_population:
+        keys["c_pop"] = positive[f"{code}_population"]
+    counts = positive.group_by(**keys, c_value=positive[code]).aggregate(c_n=ibis._.count())
+    partition = [counts[k] for k in keys]
+    below = counts.c_n.sum().over(ibis.cumulative_window(group_by=partition,
+                                                         order_by=counts.c_value))
+    total = counts.c_n.sum().over(group_by=partition)
+    return counts.select(*keys, "c_value", c_cume=below / total)
+
+
+def _with_cume(grid: ir.Table, cume: ir.Table, code: str, by_population: bool) -> ir.Table:
+    """``grid`` with ``<code>__cume`` from ``_cume``'s table (None for values <= 0)."""
+    on = [grid.organisation_id == cume.c_org, grid[code] == cume.c_value]
+    if by_population:
+        on.append(grid[f"{code}_population"] == cume.c_pop)
+    j = grid.left_join(cume, on)
+    return j.select(*grid.columns, **{f"{code}__cume": j.c_cume})
+
+
+def compile_values(inputs: Inputs, codes: Sequence[str]) -> ir.Table:
     """One row per (organisation, contact) of every institution in ``_ind_ctx``, with
-    ``<code>`` and ``<code>_level`` for each code (defaults where nothing was computed)."""
+    ``<code>`` for each code (its default where nothing was computed), PMG's populations and
+    what the levels need (``compile_levels``)."""
     ctx = inputs.ctx
     contacts = inputs.contacts
     grid = contacts.inner_join(ctx, contacts.institution_id == ctx.institution_id)
     grid = grid.select(
         organisation_id=grid.organisation_id, contact_id=grid.contact_id,
-        institution_id=grid.institution_id, birth_date=grid.birth_date,
+        institution_id=grid.institution_id, birth_date=grid.birth_date, kind=grid.kind,
         young_born_from=grid.young_born_from, **{c: grid[c] for c in DATE_COLUMNS},
     )
     if inputs.subset:
         touched = touched_table()
         grid = grid.semi_join(touched, [grid.organisation_id == touched.organisation_id,
                                         grid.contact_id == touched.contact_id])
-    joined: dict[str, list[str]] = {}
+    for role in ("holder", "buyer"):
+        aggs = _line_aggregates(inputs, codes, role)
+        if aggs is not None:
+            grid = _join_per_contact(grid, aggs)
     for code in codes:
-        if code == "jeune":
-            continue
-        values = COMPILERS[code](inputs)
-        if code in BANDED and inputs.subset:
-            values = with_thresholds(values, code)
-        elif code in BANDED:
-            partition = ["organisation_id", "population"] if code.startswith("pmg") \
-                else ["organisation_id"]
-            values = with_bands(values, partition)
-        extra_cols = [c for c in values.columns if c not in ("organisation_id", "contact_id")]
-        renamed = values.select(
-            **{f"{code}__org": values.organisation_id, f"{code}__contact": values.contact_id},
-            **{f"{code}__{c}": values[c] for c in extra_cols},
-        )
-        grid = grid.left_join(renamed, [grid.organisation_id == renamed[f"{code}__org"],
-                                        grid.contact_id == renamed[f"{code}__contact"]])
-        grid = grid.drop(f"{code}__org", f"{code}__contact")
-        joined[code] = extra_cols
+        if code in OTHER_COMPILERS:
+            grid = _join_per_contact(grid, OTHER_COMPILERS[code](inputs), code)
 
+    values = {code: _value(grid, code) for code in codes}
+    populations = {f"{code}_population": _population(grid, code) for code in codes
+                   if code in POPULATION_CODES}
+    return grid.select("organisation_id", "contact_id", "institution_id",
+                       *DATE_COLUMNS,
+                       *(["filiere_vente__channel_rank"] if "filiere_vente" in codes else []),
+                       **values, **populations)
+
+
+def compile_levels(values: ir.Table, codes: Sequence[str], subset: bool) -> ir.Table:
+    """The values of ``compile_values`` (materialised: ``values``) with their levels: banded
+    ones by the rule over this batch, or with ``subset`` by the stored thresholds."""
+    grid = values
+    banded = [code for code in codes if code in BANDED]
+    if subset:
+        for code in banded:
+            population = grid[f"{code}_population"] if code in POPULATION_CODES else None
+            grid = with_thresholds(grid, code, population)
+    else:
+        for code in banded:
+            grid = _with_cume(grid, _cume(values, code, code in POPULATION_CODES), code,
+                              code in POPULATION_CODES)
     columns: dict[str, ir.Value] = {}
     for code in codes:
-        if code == "jeune":
-            value = ibis.ifelse(grid.birth_date.isnull(), ibis.null().cast("boolean"),
-                                grid.birth_date >= grid.young_born_from)
-            extra = {}
-        else:
-            default = INDICATOR_BY_CODE[code].default
-            raw = grid[f"{code}__value"]
-            value = raw if default is None else raw.fill_null(default)
-            extra = {c: grid[f"{code}__{c}"] for c in joined[code] if c != "value"}
-        columns[code] = value
-        columns[f"{code}_level"] = level_expr(code, value, extra, grid)
-        if "population" in extra:
-            columns[f"{code}_population"] = extra["population"]
+        columns[code] = grid[code]
+        columns[f"{code}_level"] = level_expr(code, grid[code], grid)
+        if code in POPULATION_CODES:
+            columns[f"{code}_population"] = grid[f"{code}_population"]
     return grid.select("organisation_id", "contact_id", "institution_id", **columns)
 
 
-def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool) -> tuple[str, str, str]:
-    """The SQL of the three steps (orders, lines, values) for a dialect: the same text for
-    every reference date, so callers may cache it."""
+@dataclass(frozen=True)
+class CompiledSteps:
+    """The SQL of one computation for a dialect. ``facts`` are run in order, each into the
+    temporary table it names (each step's size is known to the planner before the next): the
+    orders as of D, the lines whose status comes from their history, and the values (which
+    compute the lines inline, once); ``values`` then gives the values with their levels.
+    ``lines`` materialises the lines for ``explain`` (the values do not read it). The same text serves every reference
+    date, so callers may cache it."""
+
+    facts: tuple[tuple[str, str], ...]
+    lines: str
+    values: str
+
+
+def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool) -> CompiledSteps:
     from habitue.indicators.facts import (
-        LINES_TABLE,
+        LATE_TABLE,
         ORDERS_TABLE,
+        PAST_TABLE,
+        VALUES_TABLE,
+        late_lines,
         lines_as_of,
         materialised,
         orders_as_of,
+        past_statuses,
     )
 
     orders = orders_as_of(subset)
-    lines = lines_as_of(materialised(orders, ORDERS_TABLE), subset)
-    values = compile_indicators(
-        Inputs(materialised(orders, ORDERS_TABLE), materialised(lines, LINES_TABLE), subset),
-        codes,
-    )
-    return tuple(str(ibis.to_sql(e, dialect=dialect)) for e in (orders, lines, values))
+    bound_orders = materialised(orders, ORDERS_TABLE)
+    late = late_lines(bound_orders, subset)
+    past = past_statuses(materialised(late, LATE_TABLE))
+    lines = lines_as_of(bound_orders, subset)
+    values = compile_values(Inputs(bound_orders, lines, subset), codes)
+    levels = compile_levels(materialised(values, VALUES_TABLE), codes, subset)
+
+    def sql(e: ir.Table) -> str:
+        return str(ibis.to_sql(e, dialect=dialect))
+
+    return CompiledSteps(
+        facts=((ORDERS_TABLE, sql(orders)), (LATE_TABLE, sql(late)), (PAST_TABLE, sql(past)),
+               (VALUES_TABLE, sql(values))),
+        lines=sql(lines), values=sql(levels))

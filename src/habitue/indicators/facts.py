@@ -24,6 +24,10 @@ from habitue.indicators.sources import (
 
 ORDERS_TABLE = "_ind_orders"
 LINES_TABLE = "_ind_lines"
+LATE_TABLE = "_ind_late"
+PAST_TABLE = "_ind_past"
+VALUES_TABLE = "_ind_values"
+FACT_TABLES = (ORDERS_TABLE, LATE_TABLE, PAST_TABLE, VALUES_TABLE)
 
 
 @dataclass(frozen=True)
@@ -102,26 +106,29 @@ def _touched_order_keys() -> ir.Table:
     return ibis.union(*parts, distinct=True)
 
 
-def lines_as_of(orders: ir.Table, subset: bool = False) -> ir.Table:
-    """Lines of the orders of ``orders`` (materialised ``orders_as_of``), with their status as
-    of D (None when their first status is later), holder, product and performance facts, and
-    season (performance's, else product's, else the order date's)."""
+def late_lines(orders: ir.Table, subset: bool = False) -> ir.Table:
+    """(organisation, line) of the lines whose latest status is dated after D: their status
+    as of D comes from their history (``past_statuses``); every other line's is its latest.
+    For a recent D, few lines or none."""
     lines = entity_table("order_lines")
-    products = entity_table("products")
-    performances = entity_table("performances")
-    seasons = entity_table("seasons")
-    statuses = statuses_table()
-
     if subset:
-        # a few contacts: their orders' lines first, then only those lines' statuses
         lines = lines.semi_join(orders, [lines.organisation_id == orders.organisation_id,
                                          lines.order_id == orders.order_id]
                                 ).select(*lines.columns)
-        statuses = statuses.semi_join(lines, [statuses.organisation_id == lines.organisation_id,
-                                              statuses.line_id == lines.line_id]
-                                      ).select(*statuses.columns)
     c = _ctx_end()
-    st = statuses.inner_join(c, statuses.organisation_id == c.c_org)
+    late = lines.inner_join(c, lines.organisation_id == c.c_org)
+    late = late.filter(~(late.last_status_at < late.c_end).fill_null(False))
+    return late.select("organisation_id", "line_id")
+
+
+def past_statuses(late: ir.Table) -> ir.Table:
+    """The status as of D of the lines of ``late`` (materialised ``late_lines``): the latest
+    row of their history dated before D (none when their first status is later)."""
+    statuses = statuses_table()
+    st = statuses.semi_join(late, [statuses.organisation_id == late.organisation_id,
+                                   statuses.line_id == late.line_id]).select(*statuses.columns)
+    c = _ctx_end()
+    st = st.inner_join(c, st.organisation_id == c.c_org)
     st = st.filter(st.status_at < st.c_end)
     st = st.mutate(
         _rank=ibis.row_number().over(
@@ -129,9 +136,31 @@ def lines_as_of(orders: ir.Table, subset: bool = False) -> ir.Table:
             order_by=[ibis.desc(st.status_at), ibis.desc(st.seq)],
         )
     )
-    st = st.filter(st._rank == 0).select(
-        st_org=st.organisation_id, st_line=st.line_id, status=st.status
-    )
+    return st.filter(st._rank == 0).select("organisation_id", "line_id", "status")
+
+
+def past_statuses_table() -> ir.Table:
+    return ibis.table({"organisation_id": "string", "line_id": "string", "status": "string"},
+                      name=PAST_TABLE)
+
+
+def lines_as_of(orders: ir.Table, subset: bool = False) -> ir.Table:
+    """Lines of the orders of ``orders`` (materialised ``orders_as_of``), with their status as
+    of D (their latest, or from ``_ind_past``; None when their first status is later), holder, product and performance facts, and
+    season (performance's, else product's, else the order date's)."""
+    lines = entity_table("order_lines")
+    products = entity_table("products")
+    performances = entity_table("performances")
+    seasons = entity_table("seasons")
+
+    if subset:
+        # a few contacts: their orders' lines only
+        lines = lines.semi_join(orders, [lines.organisation_id == orders.organisation_id,
+                                         lines.order_id == orders.order_id]
+                                ).select(*lines.columns)
+    c = _ctx_end()
+    st = past_statuses_table()
+    st = st.select(st_org=st.organisation_id, st_line=st.line_id, past_status=st.status)
 
     perf = performances.select(
         "organisation_id", "performance_id", "season_id",
@@ -154,10 +183,12 @@ def lines_as_of(orders: ir.Table, subset: bool = False) -> ir.Table:
         order_season_id=orders.order_season_id,
     )
     j = lines.inner_join(o, [lines.organisation_id == o.o_org, lines.order_id == o.o_id])
+    j = j.inner_join(c, j.organisation_id == c.c_org)
     j = j.left_join(st, [j.organisation_id == st.st_org, j.line_id == st.st_line])
     j = j.left_join(prod, [j.organisation_id == prod.pr_org, j.product_id == prod.pr_id])
     j = j.left_join(perf, [j.organisation_id == perf.p_org, j.performance_id == perf.p_id])
-    status = j.status
+    status = ibis.ifelse((j.last_status_at < j.c_end).fill_null(False), j.last_status,
+                         j.past_status)
     return j.select(
         organisation_id=j.organisation_id,
         line_id=j.line_id,

@@ -16,10 +16,17 @@ _IBIS_TYPES: dict[FieldType, dt.DataType] = {
 }
 
 
+# the columns the importer derives (``storage.schema.DERIVED_COLUMNS``)
+_DERIVED: dict[str, dict[str, dt.DataType]] = {
+    "order_lines": {"last_status": dt.string, "last_status_at": dt.timestamp},
+}
+
+
 def entity_table(name: str) -> ibis.Table:
     entity = ENTITY_BY_NAME[name]
     fields = {f.name: _IBIS_TYPES[f.type] for f in entity.fields
               if f.name not in entity.history_fields}
+    fields.update(_DERIVED.get(name, {}))
     return ibis.table(fields, name=name)
 
 

@@ -9,7 +9,7 @@ from datetime import date
 
 from habitue.domain.calendar import SeasonContext, season_context
 from habitue.indicators.catalogue import INDICATOR_BY_CODE
-from habitue.indicators.facts import LINES_TABLE, ORDERS_TABLE, Window
+from habitue.indicators.facts import FACT_TABLES, LINES_TABLE, Window
 from habitue.services.indicators import _run_steps, codes_for
 from habitue.storage import explain_queries as eq
 from habitue.storage import indicator_store as ist
@@ -54,12 +54,12 @@ def explain(store: Store, *, contact: str, code: str,
             window = Window(as_of).as_row()
             ist.write_context(runner, [(ctx, inst)], window)
             eq.write_touched_pair(runner, org, contact)
-            _run_steps(runner, codes_for("full"), subset=True)
+            _run_steps(runner, codes_for("full"), subset=True, with_lines=True)
             facts = eq.facts(runner, code, contact, ctx, window, inst)
             out.append(Explanation(org, contact, code, value, level if level is not None else 0,
                                    as_of, ctx, window, facts, population,
                                    _thresholds(batches, org, code, population)))
-            runner.drop(ORDERS_TABLE, LINES_TABLE, "_ind_ctx", "_ind_touched")
+            runner.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx", "_ind_touched")
     return out
 
 

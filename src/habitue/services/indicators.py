@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from habitue.domain.calendar import season_context
 from habitue.indicators.catalogue import INDICATORS, Cadence
-from habitue.indicators.compiler import compile_sql
-from habitue.indicators.facts import LINES_TABLE, ORDERS_TABLE, Window
+from habitue.indicators.compiler import CompiledSteps, compile_sql
+from habitue.indicators.facts import FACT_TABLES, LINES_TABLE, Window
 from habitue.reporting import SILENT, Reporter
 from habitue.storage import indicator_store as ist
 from habitue.storage.bulk import SqlRunner, duckdb_transaction, scratch_runner
@@ -37,7 +37,7 @@ class ComputeSummary:
 
 
 @lru_cache(maxsize=128)
-def _sql(dialect: str, codes: tuple[str, ...], subset: bool) -> tuple[str, str, str]:
+def _sql(dialect: str, codes: tuple[str, ...], subset: bool) -> CompiledSteps:
     return compile_sql(dialect, codes, subset)
 
 
@@ -58,13 +58,18 @@ def _groups(runner: SqlRunner, orgs: list[tuple], wanted: Sequence[str]) -> dict
     return groups
 
 
-def _run_steps(runner: SqlRunner, codes: tuple[str, ...], subset: bool) -> str:
-    orders_sql, lines_sql, values_sql = _sql(DIALECTS[runner.capabilities.name], codes, subset)
-    runner.recreate_temp(ORDERS_TABLE, orders_sql)
-    ist.analyze(runner, ORDERS_TABLE)
-    runner.recreate_temp(LINES_TABLE, lines_sql)
-    ist.analyze(runner, LINES_TABLE)
-    return values_sql
+def _run_steps(runner: SqlRunner, codes: tuple[str, ...], subset: bool,
+               with_lines: bool = False) -> str:
+    """Materialise the facts as of D (and with ``with_lines`` the lines, which only
+    ``explain`` reads); return the SQL of the values."""
+    steps = _sql(DIALECTS[runner.capabilities.name], codes, subset)
+    for table, sql in steps.facts:
+        runner.recreate_temp(table, sql)
+        ist.analyze(runner, table)
+    if with_lines:
+        runner.recreate_temp(LINES_TABLE, steps.lines)
+        ist.analyze(runner, LINES_TABLE)
+    return steps.values
 
 
 def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str] | None,
@@ -88,7 +93,7 @@ def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str
         values_sql = _run_steps(runner, codes, subset=False)
         reporter.step("computing indicators", 0, None)
         runner.recreate_temp(f"_ind_new_{i}", values_sql)
-        runner.drop(ORDERS_TABLE, LINES_TABLE, "_ind_ctx")
+        runner.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx")
         computed.append((f"_ind_new_{i}", codes, [o for o, _ in group]))
     contacts = values = changes = 0
     thresholds: dict = {}
@@ -142,7 +147,7 @@ def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
                           "t.contact_id = v.contact_id)")
         ist.store_values(runner, values_sql, codes=group_codes, as_of=as_of, batch_id=None,
                          replace_organisations=None)
-        runner.drop(ORDERS_TABLE, LINES_TABLE, "_ind_ctx")
+        runner.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx")
     runner.drop("_ind_touched", "_ind_thresholds")
     return pairs
 

@@ -63,6 +63,15 @@ institutions = sa.Table(
 )
 
 
+# Columns an entity's table keeps beside the format's fields, derived from other rows by the
+# importer. A line's latest status (by status_at, then seq) is its history's last row: the
+# indicators read it instead of ranking the whole history whenever it is older than D.
+DERIVED_COLUMNS: dict[str, tuple[tuple[str, sa.types.TypeEngine], ...]] = {
+    "order_lines": (("last_status", sa.Text()),
+                    ("last_status_at", sa.DateTime(timezone=False))),
+}
+
+
 def _entity_table(entity: Entity) -> sa.Table:
     columns = [
         sa.Column(
@@ -73,6 +82,8 @@ def _entity_table(entity: Entity) -> sa.Table:
         for f in entity.fields
         if f.name not in entity.history_fields
     ]
+    columns += [sa.Column(name, type_, nullable=True) for name, type_ in
+                DERIVED_COLUMNS.get(entity.name, ())]
     columns.append(sa.Column("attributes", JSONType, nullable=True))
     columns.append(sa.Column("import_run_id", sa.Integer(), nullable=True))
     return sa.Table(entity.name, metadata, *columns, sa.PrimaryKeyConstraint(*entity.key))
