@@ -12,6 +12,10 @@ PURE_MODULES = [
     "habitue.indicators.catalogue",
     "habitue.indicators.facts",
     "habitue.indicators.compiler",
+    "habitue.segments",
+    "habitue.segments.parser",
+    "habitue.segments.compiler",
+    "habitue.segments.describe",
 ]
 # (rich is not listed: Ibis itself imports it for its reprs)
 FORBIDDEN = ["fastapi", "starlette", "typer", "psycopg", "duckdb", "sqlalchemy", "uvicorn"]
