@@ -47,6 +47,11 @@ def _statuses(store, line_id: str) -> list[tuple[str, datetime]]:
         return [tuple(r) for r in rows]
 
 
+def _latest(store) -> list[tuple[str, str, datetime]]:
+    """Each line's latest status as the order line keeps it (the last row of its history)."""
+    return _rows(store, schema.order_lines, "line_id", "last_status", "last_status_at")
+
+
 def _counts(result) -> dict[str, tuple[int, int, int, int, int]]:
     """(read, inserted, updated, unchanged, rejected) per entity."""
     return {e: (f["read"], f["inserted"], f["updated"], f["unchanged"], f["rejected"])
@@ -198,6 +203,8 @@ def test_a_new_status_is_appended_to_the_history_never_overwritten(store, tmp_pa
     assert _statuses(store, "L2") == [("PAID", ORDER_CREATED)]
     assert len(_rows(store, schema.order_lines, "line_id")) == 2
     assert _revenue(store) == Decimal("45.00")
+    assert _latest(store) == [("L1", "REFUNDED", datetime(2025, 10, 1, 9, 30)),
+                              ("L2", "PAID", ORDER_CREATED)]
 
     # the old file again: its PAID row is already in the history
     before = _snapshot(store)
@@ -212,6 +219,14 @@ def test_a_new_status_is_appended_to_the_history_never_overwritten(store, tmp_pa
     assert _statuses(store, "L1") == [
         ("PAID", ORDER_CREATED), ("REFUNDED", datetime(2025, 10, 1, 9, 30)),
         ("PAID", datetime(2025, 11, 2, 12, 0))]
+    assert _latest(store)[0] == ("L1", "PAID", datetime(2025, 11, 2, 12, 0))
+
+    # a status dated before the latest one joins the history but is not the latest
+    write_csv(later, "order_lines", ["ORG,O1,L1,P1,PF1,,30.00,CANCELLED,2025-10-15 08:00,"])
+    result = _import(store, later / "order_lines.csv", tmp_path)
+    assert _counts(result) == {"order_lines": (1, 0, 1, 0, 0)}
+    assert len(_statuses(store, "L1")) == 4
+    assert _latest(store)[0] == ("L1", "PAID", datetime(2025, 11, 2, 12, 0))
 
 
 def test_one_file_may_hold_several_status_rows_of_one_line(store, tmp_path):
@@ -240,6 +255,8 @@ def test_one_file_may_hold_several_status_rows_of_one_line(store, tmp_path):
     assert _revenue(store) == Decimal("45.00")
     assert _rows(store, schema.order_line_statuses, "line_id") == [
         ("L1",), ("L2",), ("L2",), ("L2",)]
+    assert _latest(store) == [("L1", "PAID", ORDER_CREATED),
+                              ("L2", "REFUNDED", datetime(2025, 9, 20, 18, 0))]
 
 
 def test_status_at_defaults_to_the_created_at_of_the_order(store, tmp_path):
@@ -255,6 +272,8 @@ def test_status_at_defaults_to_the_created_at_of_the_order(store, tmp_path):
     assert result.status == "succeeded", read_rejects(result)
     assert _statuses(store, "L1") == [("PAID", ORDER_CREATED)]
     assert _statuses(store, "L2") == [("RESERVED", datetime(2025, 11, 2, 9, 15))]
+    assert _latest(store) == [("L1", "PAID", ORDER_CREATED),
+                              ("L2", "RESERVED", datetime(2025, 11, 2, 9, 15))]
 
 
 # -- summary ------------------------------------------------------------------------------------
