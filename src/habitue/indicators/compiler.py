@@ -37,18 +37,7 @@ class Inputs:
         self.contacts = entity_table("contacts")
         self.shares = entity_table("social_shares")
         self.visits = entity_table("share_visits")
-        c = self.ctx.select(c_org=self.ctx.organisation_id, c_as_of=self.ctx.as_of,
-                            c_current=self.ctx.current_season_id,
-                            c_previous=self.ctx.previous_season_id)
-        j = lines.inner_join(c, lines.organisation_id == c.c_org)
-        # every line once, with what the rules ask of it relative to D
-        self.lines = j.select(
-            *lines.columns,
-            in_current=(j.season_id == j.c_current).fill_null(False),
-            in_previous=(j.season_id == j.c_previous).fill_null(False),
-            c_as_of=j.c_as_of,
-            c_current_season_id=j.c_current,
-        )
+        self.lines = lines  # narrow lines_as_of: each line once, with its flags
 
     def with_ctx(self, t: ir.Table, *cols: str) -> ir.Table:
         """``t`` with the context columns ``cols`` of its organisation."""
@@ -67,30 +56,23 @@ def _spend(season: str) -> Callable[[ir.Table], ir.Value]:
 
 
 def _subscribed(season: str) -> Callable[[ir.Table], ir.Value]:
-    return lambda t: (t.countable & (t.family == "SUBSCRIPTION") & t[season]).any()
+    return lambda t: (t.countable & t.is_subscription & t[season]).any()
 
 
-def _membership(t: ir.Table) -> ir.Value:
-    d = t.c_as_of
-    has_bound = t.valid_from.notnull() | t.valid_to.notnull()
-    in_period = has_bound & (t.valid_from.isnull() | (t.valid_from <= d)) & (
-        t.valid_to.isnull() | (t.valid_to >= d))
-    seasonal = (t.product_season_id == t.c_current_season_id).fill_null(False)
-    return (t.countable & (t.family == "MEMBERSHIP") & (seasonal | in_period)).fill_null(False)
+def _revenue_lines(season: str) -> Callable[[ir.Table], ir.Value]:
+    return lambda t: t.organisation_id.count(where=t.revenue & t[season])
 
 
 LINE_AGGREGATES: dict[str, dict[str, dict[str, Callable[[ir.Table], ir.Value]]]] = {
-    "produit_enfant": {"buyer": {"produit_enfant": lambda t: (
-        t.in_current & (t.audience == "CHILD").fill_null(False)).any()}},
-    "adherent": {"holder": {"adherent": lambda t: _membership(t).any()}},
-    "pmg": {"buyer": {"pmg": _spend("in_previous"), "pmg__revenue_lines": lambda t:
-                      t.line_id.count(where=t.revenue & t.in_previous)},
+    "produit_enfant": {"buyer": {"produit_enfant": lambda t: (t.in_current & t.is_child).any()}},
+    "adherent": {"holder": {"adherent": lambda t: t.is_membership.any()}},
+    "pmg": {"buyer": {"pmg": _spend("in_previous"),
+                      "pmg__revenue_lines": _revenue_lines("in_previous")},
             "holder": {"pmg__subscriber": _subscribed("in_previous")}},
-    "pmg_n": {"buyer": {"pmg_n": _spend("in_current"), "pmg_n__revenue_lines": lambda t:
-                        t.line_id.count(where=t.revenue & t.in_current)},
+    "pmg_n": {"buyer": {"pmg_n": _spend("in_current"),
+                        "pmg_n__revenue_lines": _revenue_lines("in_current")},
               "holder": {"pmg_n__subscriber": _subscribed("in_current")}},
-    "recence": {"holder": {"recence": lambda t: t.perf_date.max(
-        where=t.countable & t.perf_kind.isin(["EVENT", "COMPETITION"]))}},
+    "recence": {"holder": {"recence": lambda t: t.event_date.max(where=t.countable)}},
     "abonne": {"holder": {"abonne": _subscribed("in_current")}},
     "anciennete": {"holder": {"anciennete__lines": lambda t: t.order_date.min()}},
 }
@@ -401,7 +383,8 @@ def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool) -> CompiledS
     late = late_lines(bound_orders, subset)
     past = past_statuses(materialised(late, LATE_TABLE))
     lines = lines_as_of(bound_orders, subset)
-    values = compile_values(Inputs(bound_orders, lines, subset), codes)
+    values = compile_values(Inputs(bound_orders, lines_as_of(bound_orders, subset, narrow=True),
+                                   subset), codes)
     levels = compile_levels(materialised(values, VALUES_TABLE), codes, subset)
 
     def sql(e: ir.Table) -> str:

@@ -77,7 +77,9 @@ def orders_as_of(subset: bool = False) -> ir.Table:
         orders = orders.semi_join(
             keys, [orders.organisation_id == keys.k_org, orders.order_id == keys.k_order]
         ).select(*orders.columns)
-    c = _ctx_end()
+    ctx = context_table()
+    c = ctx.select(c_org=ctx.organisation_id, c_end=ctx.end_ts, c_as_of=ctx.as_of,
+                   c_current=ctx.current_season_id, c_previous=ctx.previous_season_id)
     o = orders.inner_join(c, orders.organisation_id == c.c_org)
     o = o.filter(o.created_at < o.c_end)
     o = o.select(
@@ -85,6 +87,9 @@ def orders_as_of(subset: bool = False) -> ir.Table:
         buyer_id=o.buyer_contact_id,
         payer_id=o.payer_contact_id.coalesce(o.buyer_contact_id),
         order_date=o.created_at.date(),
+        # the organisation's context, which every line of the order needs
+        ctx_end_ts=o.c_end, ctx_as_of=o.c_as_of, ctx_current_season_id=o.c_current,
+        ctx_previous_season_id=o.c_previous,
     )
     return _season_of(o, "order_date", "order_season_id", seasons)
 
@@ -144,10 +149,12 @@ def past_statuses_table() -> ir.Table:
                       name=PAST_TABLE)
 
 
-def lines_as_of(orders: ir.Table, subset: bool = False) -> ir.Table:
+def lines_as_of(orders: ir.Table, subset: bool = False, narrow: bool = False) -> ir.Table:
     """Lines of the orders of ``orders`` (materialised ``orders_as_of``), with their status as
-    of D (their latest, or from ``_ind_past``; None when their first status is later), holder, product and performance facts, and
-    season (performance's, else product's, else the order date's)."""
+    of D (their latest, or from ``_ind_past``; None when their first status is later), holder,
+    season (performance's, else product's, else the order date's) and whether it is the
+    current or previous one, product and performance facts. ``narrow``: only what the
+    indicators read, the product and performance facts turned into flags."""
     lines = entity_table("order_lines")
     products = entity_table("products")
     performances = entity_table("performances")
@@ -158,7 +165,6 @@ def lines_as_of(orders: ir.Table, subset: bool = False) -> ir.Table:
         lines = lines.semi_join(orders, [lines.organisation_id == orders.organisation_id,
                                          lines.order_id == orders.order_id]
                                 ).select(*lines.columns)
-    c = _ctx_end()
     st = past_statuses_table()
     st = st.select(st_org=st.organisation_id, st_line=st.line_id, past_status=st.status)
 
@@ -171,37 +177,64 @@ def lines_as_of(orders: ir.Table, subset: bool = False) -> ir.Table:
         p_org=perf.organisation_id, p_id=perf.performance_id, perf_date=perf.perf_date,
         perf_kind=perf.perf_kind,
         perf_season_id=perf.season_id.coalesce(perf.perf_date_season_id),
+        event_date=ibis.ifelse(perf.perf_kind.isin(["EVENT", "COMPETITION"]), perf.perf_date,
+                               ibis.null().cast("date")),
     )
-    prod = products.select(
-        pr_org=products.organisation_id, pr_id=products.product_id, family=products.family,
-        audience=products.audience, product_season_id=products.season_id,
-        valid_from=products.valid_from, valid_to=products.valid_to,
+    # the products' flags are computed once per product (a few thousand), not per line
+    ctx = context_table()
+    pc = products.inner_join(ctx, products.organisation_id == ctx.organisation_id)
+    prod = pc.select(
+        pr_org=pc.organisation_id, pr_id=pc.product_id, family=pc.family,
+        audience=pc.audience, product_season_id=pc.season_id,
+        valid_from=pc.valid_from, valid_to=pc.valid_to,
+        is_child=(pc.audience == "CHILD").fill_null(False),
+        is_subscription=(pc.family == "SUBSCRIPTION").fill_null(False),
+        is_valid_membership=_valid_membership(pc),
     )
     o = orders.select(
         o_org=orders.organisation_id, o_id=orders.order_id, buyer_id=orders.buyer_id,
         payer_id=orders.payer_id, order_date=orders.order_date,
-        order_season_id=orders.order_season_id,
+        order_season_id=orders.order_season_id, c_end=orders.ctx_end_ts,
+        c_as_of=orders.ctx_as_of, c_current=orders.ctx_current_season_id,
+        c_previous=orders.ctx_previous_season_id,
     )
     j = lines.inner_join(o, [lines.organisation_id == o.o_org, lines.order_id == o.o_id])
-    j = j.inner_join(c, j.organisation_id == c.c_org)
     j = j.left_join(st, [j.organisation_id == st.st_org, j.line_id == st.st_line])
     j = j.left_join(prod, [j.organisation_id == prod.pr_org, j.product_id == prod.pr_id])
     j = j.left_join(perf, [j.organisation_id == perf.p_org, j.performance_id == perf.p_id])
     status = ibis.ifelse((j.last_status_at < j.c_end).fill_null(False), j.last_status,
                          j.past_status)
-    return j.select(
+    season = j.perf_season_id.coalesce(j.product_season_id, j.order_season_id)
+    countable = status.isin(["PAID", "RESERVED"]).fill_null(False)
+    shared = dict(
         organisation_id=j.organisation_id,
-        line_id=j.line_id,
         order_id=j.order_id,
         performance_id=j.performance_id,
         holder_id=j.beneficiary_contact_id.coalesce(j.buyer_id),
         buyer_id=j.buyer_id,
-        payer_id=j.payer_id,
         amount=j.amount,
-        status=status,
-        countable=status.isin(["PAID", "RESERVED"]).fill_null(False),
+        countable=countable,
         revenue=(status == "PAID").fill_null(False),
-        season_id=j.perf_season_id.coalesce(j.product_season_id, j.order_season_id),
+        in_current=(season == j.c_current).fill_null(False),
+        in_previous=(season == j.c_previous).fill_null(False),
+        order_date=j.order_date,
+    )
+    if narrow:
+        # what the indicator rules ask of a line, as flags: the indicators' passes over the
+        # lines read this relation several times, so the fewer its columns, the cheaper
+        return j.select(
+            **shared,
+            is_child=j.is_child.fill_null(False),
+            is_subscription=j.is_subscription.fill_null(False),
+            is_membership=countable & j.is_valid_membership.fill_null(False),
+            event_date=j.event_date,
+        )
+    return j.select(
+        **shared,
+        line_id=j.line_id,
+        payer_id=j.payer_id,
+        status=status,
+        season_id=season,
         perf_date=j.perf_date,
         perf_kind=j.perf_kind,
         family=j.family,
@@ -209,8 +242,18 @@ def lines_as_of(orders: ir.Table, subset: bool = False) -> ir.Table:
         product_season_id=j.product_season_id,
         valid_from=j.valid_from,
         valid_to=j.valid_to,
-        order_date=j.order_date,
     )
+
+
+def _valid_membership(p: ir.Table) -> ir.Value:
+    """A membership product (``p``: products with their organisation's context) valid on D:
+    of the current season, or dated around D."""
+    d = p.as_of
+    has_bound = p.valid_from.notnull() | p.valid_to.notnull()
+    in_period = has_bound & (p.valid_from.isnull() | (p.valid_from <= d)) & (
+        p.valid_to.isnull() | (p.valid_to >= d))
+    seasonal = (p.season_id == p.current_season_id).fill_null(False)
+    return ((p.family == "MEMBERSHIP") & (seasonal | in_period)).fill_null(False)
 
 
 def materialised(expr: ir.Table, name: str) -> ir.Table:

@@ -101,7 +101,7 @@ def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str
     with writing():
         batch_id = ist.next_batch_id(runner)
         for table, codes, org_ids in computed:
-            out = ist.store_values(runner, f"SELECT * FROM {table}", codes=codes, as_of=as_of,
+            out = ist.store_values(runner, table, codes=codes, as_of=as_of,
                                    batch_id=batch_id,
                                    replace_organisations=org_ids if cadence == "full" else None)
             contacts += out["contacts"]
@@ -145,9 +145,10 @@ def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
             values_sql = (f"SELECT * FROM ({values_sql}) v WHERE EXISTS (SELECT 1 FROM "
                           "_ind_touched t WHERE t.organisation_id = v.organisation_id AND "
                           "t.contact_id = v.contact_id)")
-        ist.store_values(runner, values_sql, codes=group_codes, as_of=as_of, batch_id=None,
+        runner.recreate_temp("_ind_new", values_sql)
+        ist.store_values(runner, "_ind_new", codes=group_codes, as_of=as_of, batch_id=None,
                          replace_organisations=None)
-        runner.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx")
+        runner.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx", "_ind_new")
     runner.drop("_ind_touched", "_ind_thresholds")
     return pairs
 

@@ -111,29 +111,13 @@ def next_batch_id(runner: SqlRunner) -> int:
     return (runner.scalar("SELECT max(batch_id) FROM indicator_batches") or 0) + 1
 
 
-def store_values(runner: SqlRunner, values_sql: str, *, codes: Sequence[str], as_of: date,
+def store_values(runner: SqlRunner, table: str, *, codes: Sequence[str], as_of: date,
                  batch_id: int | None, replace_organisations: Sequence[str] | None) -> dict:
-    """Run ``values_sql`` into ``_ind_new``, append the level changes to the history and
-    write the values: all rows of ``replace_organisations`` replaced (a full batch), or the
-    given codes updated row by row (a cadence or per-contact refresh). Returns counts."""
-    runner.recreate_temp("_ind_new", values_sql)
-    keys = "n.organisation_id = o.organisation_id AND n.contact_id = o.contact_id"
-    changes = " UNION ALL ".join(
-        f"""SELECT n.organisation_id, n.contact_id, '{code}' AS indicator,
-                   o.{code}_level AS old_level, n.{code}_level AS new_level
-            FROM _ind_new n LEFT JOIN contact_indicators o ON {keys}
-            WHERE coalesce(o.{code}_level, 0) <> n.{code}_level"""
-        for code in codes
-    )
-    before = runner.scalar("SELECT count(*) FROM indicator_history")
-    runner.execute(
-        f"""INSERT INTO indicator_history
-            (organisation_id, contact_id, indicator, old_level, new_level, as_of, batch_id)
-        SELECT organisation_id, contact_id, indicator, old_level, new_level,
-               {_lit(as_of)}, {"NULL" if batch_id is None else batch_id} FROM ({changes}) c"""
-    )
-    level_changes = runner.scalar("SELECT count(*) FROM indicator_history") - before
-
+    """Store the values of ``table`` (a temporary table of new values): append the level
+    changes to the history and write the values: all rows of ``replace_organisations``
+    replaced (a full batch), or the given codes updated row by row (a cadence or per-contact
+    refresh). Returns counts."""
+    level_changes = _append_level_changes(runner, table, codes, as_of, batch_id)
     value_cols = [c for code in codes for c in (code, f"{code}_level")]
     value_cols += [POPULATION_COLUMNS[c] for c in codes if c in POPULATION_COLUMNS]
     batch = "NULL" if batch_id is None else str(batch_id)
@@ -145,16 +129,45 @@ def store_values(runner: SqlRunner, values_sql: str, *, codes: Sequence[str], as
             f"""INSERT INTO contact_indicators
                 (organisation_id, contact_id, institution_id, as_of, batch_id, {cols})
             SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch}, {cols}
-            FROM _ind_new"""
+            FROM {table}"""
         )
     else:
-        upsert_values(runner, "_ind_new", value_cols, as_of, batch)
-    thresholds = band_thresholds(runner, [c for c in codes if c in BANDED])
-    contacts = runner.scalar("SELECT count(DISTINCT contact_id) FROM _ind_new")
-    rows = runner.scalar("SELECT count(*) FROM _ind_new")
-    runner.drop("_ind_new")
+        upsert_values(runner, table, value_cols, as_of, batch)
+    thresholds = band_thresholds(runner, table, [c for c in codes if c in BANDED])
+    rows = runner.scalar(f"SELECT count(*) FROM {table}")
+    contacts = runner.scalar(f"SELECT count(DISTINCT contact_id) FROM {table}")
     return {"rows": rows, "contacts": contacts, "level_changes": level_changes,
             "values": rows * len(codes), "thresholds": thresholds}
+
+
+def _append_level_changes(runner: SqlRunner, table: str, codes: Sequence[str], as_of: date,
+                          batch_id: int | None) -> int:
+    """Append to the history every level that differs from the stored one. The new and stored
+    rows are joined once, keeping only the contacts with some change (most have none), and
+    only those are turned into one row per changed indicator."""
+    keys = "n.organisation_id = o.organisation_id AND n.contact_id = o.contact_id"
+    differs = [f"coalesce(o.{c}_level, 0) <> n.{c}_level" for c in codes]
+    runner.recreate_temp(
+        "_ind_changed",
+        f"""SELECT n.organisation_id, n.contact_id,
+                   {', '.join(f'o.{c}_level AS old_{c}, n.{c}_level AS new_{c}' for c in codes)}
+            FROM {table} n LEFT JOIN contact_indicators o ON {keys}
+            WHERE {' OR '.join(differs)}""",
+    )
+    changes = " UNION ALL ".join(
+        f"""SELECT organisation_id, contact_id, '{c}' AS indicator, old_{c} AS old_level,
+                   new_{c} AS new_level FROM _ind_changed WHERE coalesce(old_{c}, 0) <> new_{c}"""
+        for c in codes
+    )
+    before = runner.scalar("SELECT count(*) FROM indicator_history")
+    runner.execute(
+        f"""INSERT INTO indicator_history
+            (organisation_id, contact_id, indicator, old_level, new_level, as_of, batch_id)
+        SELECT organisation_id, contact_id, indicator, old_level, new_level,
+               {_lit(as_of)}, {"NULL" if batch_id is None else batch_id} FROM ({changes}) c"""
+    )
+    runner.drop("_ind_changed")
+    return runner.scalar("SELECT count(*) FROM indicator_history") - before
 
 
 def record_batch(runner: SqlRunner, *, batch_id: int, as_of: date, cadence: str,
@@ -186,7 +199,7 @@ def upsert_values(runner: SqlRunner, source: str, value_cols: Sequence[str], as_
     )
 
 
-def band_thresholds(runner: SqlRunner, codes: Sequence[str]) -> dict:
+def band_thresholds(runner: SqlRunner, table: str, codes: Sequence[str]) -> dict:
     """Per organisation, indicator and population: how many ranked contacts, and the highest
     value of the Small (level 1) and Medium (level 2) bands."""
     out: dict = {}
@@ -198,7 +211,7 @@ def band_thresholds(runner: SqlRunner, codes: Sequence[str]) -> dict:
                        max({code}) FILTER (WHERE {code}_level = 1),
                        max({code}) FILTER (WHERE {code}_level = 2),
                        min({code}) FILTER (WHERE {code}_level = 3)
-                FROM _ind_new WHERE {code}_level > 0 GROUP BY 1, 2 ORDER BY 1, 2"""
+                FROM {table} WHERE {code}_level > 0 GROUP BY 1, 2 ORDER BY 1, 2"""
         )
         for org, pop, n, t1, t2, t3 in rows:
             out.setdefault(org, {}).setdefault(code, {})[pop or "all"] = {
