@@ -144,8 +144,16 @@ def _timezone_join(entity: Entity, raw: RawTable) -> tuple[str, str]:
     )
 
 
-def stage_entity(db, raw: RawTable, rejects_table: str) -> None:
-    """Create ``s_<entity>`` (valid typed rows) and append the cell errors to the rejects.
+def _trimmed(col: str) -> str:
+    """The cell without its surrounding spaces, NULL when empty. trim() copies every string;
+    most cells have no space to remove and are kept as they are."""
+    return (f"CASE WHEN {col} = '' THEN NULL WHEN starts_with({col}, ' ') OR "
+            f"ends_with({col}, ' ') THEN nullif(trim({col}), '') ELSE {col} END")
+
+
+def stage_entity(db, raw: RawTable, rejects_table: str) -> int:
+    """Create ``s_<entity>`` (valid typed rows) and append the cell errors to the rejects;
+    return the number of rows read.
 
     One pass over the raw table: trim, parse and check are nested selects materialised once;
     the few faulty rows are then moved to the rejects."""
@@ -155,12 +163,12 @@ def stage_entity(db, raw: RawTable, rejects_table: str) -> None:
     trimmed = ["r.__line", f"{tz} AS __tz"]
     for f in entity.fields:
         if f.name in raw.known:
-            trimmed.append(f"nullif(trim(r.{quote_ident(f.name)}), '') AS r_{f.name}")
+            trimmed.append(f"{_trimmed('r.' + quote_ident(f.name))} AS r_{f.name}")
         else:
             trimmed.append(f"CAST(NULL AS VARCHAR) AS r_{f.name}")
     if raw.unknown:
         pairs = ", ".join(
-            f"{sql_literal(name)}, nullif(trim(r.{quote_ident(col)}), '')"
+            f"{sql_literal(name)}, {_trimmed('r.' + quote_ident(col))}"
             for col, name in raw.unknown.items()
         )
         trimmed.append(f"json_object({pairs}) AS attributes")
@@ -197,6 +205,7 @@ def stage_entity(db, raw: RawTable, rejects_table: str) -> None:
               FROM (SELECT {', '.join(parsed)}
                     FROM (SELECT {', '.join(trimmed)} FROM {raw.table} r{join})))"""
     )
+    rows = db.execute(f"SELECT count(*) FROM s_{entity.name}").fetchone()[0]
     db.execute(
         f"""INSERT INTO {rejects_table}
         SELECT {file}, __line, e.c, left(e.v, 200), e.r, __k FROM (
@@ -205,6 +214,7 @@ def stage_entity(db, raw: RawTable, rejects_table: str) -> None:
     )
     db.execute(f"DELETE FROM s_{entity.name} WHERE len(__errs) > 0")
     reject_conflicting_duplicates(db, entity, raw.source.name, rejects_table)
+    return rows
 
 
 def key_text(entity: Entity, prefix: str = "") -> str:

@@ -6,7 +6,9 @@ than ``if`` chains spread around.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,8 +126,12 @@ class Store:
     def begin(self) -> Iterator[sa.Connection]:
         """One transaction: committed when the block ends, rolled back on any error."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect() as conn, conn.begin():
                 yield conn
+                started = time.perf_counter()  # the commit, traced like a slow statement
+            elapsed = time.perf_counter() - started
+            if elapsed >= 0.5:
+                logging.getLogger("habitue.sql").info("%.2fs COMMIT", elapsed)
         except sa.exc.OperationalError as exc:  # server down, file locked
             raise StoreError(f"cannot use the store {self.display_url()}: {exc.orig}") from exc
 
