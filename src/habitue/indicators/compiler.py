@@ -302,16 +302,19 @@ def compile_values(inputs: Inputs, codes: Sequence[str]) -> ir.Table:
     what the levels need (``compile_levels``)."""
     ctx = inputs.ctx
     contacts = inputs.contacts
-    grid = contacts.inner_join(ctx, contacts.institution_id == ctx.institution_id)
+    if inputs.subset:
+        # the touched contacts first, then their rows (looked up, not scanned for)
+        touched = touched_table()
+        who = touched.inner_join(ctx, touched.organisation_id == ctx.organisation_id)
+        grid = who.inner_join(contacts, [who.institution_id == contacts.institution_id,
+                                         who.contact_id == contacts.contact_id])
+    else:
+        grid = contacts.inner_join(ctx, contacts.institution_id == ctx.institution_id)
     grid = grid.select(
         organisation_id=grid.organisation_id, contact_id=grid.contact_id,
         institution_id=grid.institution_id, birth_date=grid.birth_date, kind=grid.kind,
         young_born_from=grid.young_born_from, **{c: grid[c] for c in DATE_COLUMNS},
     )
-    if inputs.subset:
-        touched = touched_table()
-        grid = grid.semi_join(touched, [grid.organisation_id == touched.organisation_id,
-                                        grid.contact_id == touched.contact_id])
     for role in ("holder", "buyer"):
         aggs = _line_aggregates(inputs, codes, role)
         if aggs is not None:
@@ -367,6 +370,7 @@ class CompiledSteps:
 
 def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool) -> CompiledSteps:
     from habitue.indicators.facts import (
+        KEYS_TABLE,
         LATE_TABLE,
         ORDERS_TABLE,
         PAST_TABLE,
@@ -376,6 +380,7 @@ def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool) -> CompiledS
         materialised,
         orders_as_of,
         past_statuses,
+        touched_order_keys,
     )
 
     orders = orders_as_of(subset)
@@ -390,7 +395,8 @@ def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool) -> CompiledS
     def sql(e: ir.Table) -> str:
         return str(ibis.to_sql(e, dialect=dialect))
 
+    keys = ((KEYS_TABLE, sql(touched_order_keys())),) if subset else ()
     return CompiledSteps(
-        facts=((ORDERS_TABLE, sql(orders)), (LATE_TABLE, sql(late)), (PAST_TABLE, sql(past)),
-               (VALUES_TABLE, sql(values))),
+        facts=(*keys, (ORDERS_TABLE, sql(orders)), (LATE_TABLE, sql(late)),
+               (PAST_TABLE, sql(past)), (VALUES_TABLE, sql(values))),
         lines=sql(lines), values=sql(levels))

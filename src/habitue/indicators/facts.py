@@ -25,9 +25,10 @@ from habitue.indicators.sources import (
 ORDERS_TABLE = "_ind_orders"
 LINES_TABLE = "_ind_lines"
 LATE_TABLE = "_ind_late"
+KEYS_TABLE = "_ind_keys"
 PAST_TABLE = "_ind_past"
 VALUES_TABLE = "_ind_values"
-FACT_TABLES = (ORDERS_TABLE, LATE_TABLE, PAST_TABLE, VALUES_TABLE)
+FACT_TABLES = (KEYS_TABLE, ORDERS_TABLE, LATE_TABLE, PAST_TABLE, VALUES_TABLE)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def orders_as_of(subset: bool = False) -> ir.Table:
     orders = entity_table("orders")
     seasons = entity_table("seasons")
     if subset:
-        keys = _touched_order_keys()
+        keys = touched_order_keys_table()
         orders = orders.semi_join(
             keys, [orders.organisation_id == keys.k_org, orders.order_id == keys.k_order]
         ).select(*orders.columns)
@@ -94,7 +95,13 @@ def orders_as_of(subset: bool = False) -> ir.Table:
     return _season_of(o, "order_date", "order_season_id", seasons)
 
 
-def _touched_order_keys() -> ir.Table:
+def touched_order_keys_table() -> ir.Table:
+    """The materialised ``touched_order_keys`` (its size known to the planner: a few rows,
+    which it then looks up in the orders rather than the other way round)."""
+    return ibis.table({"k_org": "string", "k_order": "string"}, name=KEYS_TABLE)
+
+
+def touched_order_keys() -> ir.Table:
     """(organisation, order) of every order where a touched contact is buyer, payer or the
     beneficiary of a line."""
     touched = touched_table()
