@@ -203,8 +203,9 @@ def test_a_new_status_is_appended_to_the_history_never_overwritten(store, tmp_pa
     assert _statuses(store, "L2") == [("PAID", ORDER_CREATED)]
     assert len(_rows(store, schema.order_lines, "line_id")) == 2
     assert _revenue(store) == Decimal("45.00")
+    # NULL: dated at the order's creation (a line imported on one row without status_at)
     assert _latest(store) == [("L1", "REFUNDED", datetime(2025, 10, 1, 9, 30)),
-                              ("L2", "PAID", ORDER_CREATED)]
+                              ("L2", "PAID", None)]
 
     # the old file again: its PAID row is already in the history
     before = _snapshot(store)
@@ -255,7 +256,7 @@ def test_one_file_may_hold_several_status_rows_of_one_line(store, tmp_path):
     assert _revenue(store) == Decimal("45.00")
     assert _rows(store, schema.order_line_statuses, "line_id") == [
         ("L1",), ("L2",), ("L2",), ("L2",)]
-    assert _latest(store) == [("L1", "PAID", ORDER_CREATED),
+    assert _latest(store) == [("L1", "PAID", None),
                               ("L2", "REFUNDED", datetime(2025, 9, 20, 18, 0))]
 
 
@@ -272,8 +273,7 @@ def test_status_at_defaults_to_the_created_at_of_the_order(store, tmp_path):
     assert result.status == "succeeded", read_rejects(result)
     assert _statuses(store, "L1") == [("PAID", ORDER_CREATED)]
     assert _statuses(store, "L2") == [("RESERVED", datetime(2025, 11, 2, 9, 15))]
-    assert _latest(store) == [("L1", "PAID", ORDER_CREATED),
-                              ("L2", "RESERVED", datetime(2025, 11, 2, 9, 15))]
+    assert _latest(store) == [("L1", "PAID", None), ("L2", "RESERVED", None)]
 
 
 # -- summary ------------------------------------------------------------------------------------

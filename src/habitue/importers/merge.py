@@ -43,11 +43,11 @@ def _derived_on_insert(name: str) -> tuple[str, str, str]:
     rows gets it from its history once merged (``_update_last_status``)."""
     if name != "order_lines":
         return "", "", ""
+    # a status without status_at is dated at its order's creation: NULL says so here (its
+    # history row holds the date; looking the order up for every new line would cost a join)
     return (", last_status, last_status_at",
             ", CASE WHEN s.__rows = 1 THEN s.status END, "
-            "CASE WHEN s.__rows = 1 THEN coalesce(s.status_at, o.created_at) END",
-            " LEFT JOIN orders o ON o.organisation_id = s.organisation_id "
-            "AND o.order_id = s.order_id")
+            "CASE WHEN s.__rows = 1 THEN s.status_at END", "")
 
 
 def _eq(cols: tuple[str, ...], left: str, right: str) -> str:

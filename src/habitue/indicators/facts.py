@@ -129,7 +129,7 @@ def late_lines(orders: ir.Table, subset: bool = False) -> ir.Table:
                                 ).select(*lines.columns)
     c = _ctx_end()
     late = lines.inner_join(c, lines.organisation_id == c.c_org)
-    late = late.filter(~(late.last_status_at < late.c_end).fill_null(False))
+    late = late.filter(late.last_status_at >= late.c_end)  # NULL: at the order's creation
     return late.select("organisation_id", "line_id")
 
 
@@ -209,8 +209,8 @@ def lines_as_of(orders: ir.Table, subset: bool = False, narrow: bool = False) ->
     j = j.left_join(st, [j.organisation_id == st.st_org, j.line_id == st.st_line])
     j = j.left_join(prod, [j.organisation_id == prod.pr_org, j.product_id == prod.pr_id])
     j = j.left_join(perf, [j.organisation_id == perf.p_org, j.performance_id == perf.p_id])
-    status = ibis.ifelse((j.last_status_at < j.c_end).fill_null(False), j.last_status,
-                         j.past_status)
+    settled = j.last_status_at.isnull() | (j.last_status_at < j.c_end)
+    status = ibis.ifelse(settled, j.last_status, j.past_status)
     season = j.perf_season_id.coalesce(j.product_season_id, j.order_season_id)
     countable = status.isin(["PAID", "RESERVED"]).fill_null(False)
     shared = dict(

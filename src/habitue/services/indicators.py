@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from habitue.domain.calendar import season_context
 from habitue.indicators.catalogue import INDICATORS, Cadence
-from habitue.indicators.compiler import CompiledSteps, compile_sql
+from habitue.indicators.compiler import BANDED, CompiledSteps, compile_sql
 from habitue.indicators.facts import FACT_TABLES, LINES_TABLE, Window
 from habitue.reporting import SILENT, Reporter
 from habitue.storage import indicator_store as ist
@@ -136,7 +136,8 @@ def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
     seasons = ist.load_seasons(runner)
     window = Window(as_of)
     subset = pairs <= PER_CONTACT_LIMIT
-    ist.write_thresholds(runner)
+    if any(code in BANDED for code in codes):  # the real-time indicators are not banded
+        ist.write_thresholds(runner)
     for group_codes, group in _groups(runner, org_rows, codes).items():
         ist.write_context(runner, [(season_context(o, seasons, as_of), inst)
                                    for o, inst in group], window.as_row())

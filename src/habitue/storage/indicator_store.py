@@ -193,9 +193,10 @@ def upsert_values(runner: SqlRunner, source: str, value_cols: Sequence[str], as_
     runner.execute(
         f"""INSERT INTO contact_indicators
             (organisation_id, contact_id, institution_id, as_of, batch_id, {cols})
-        SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch}, {cols}
-        FROM {source} n WHERE NOT EXISTS (SELECT 1 FROM contact_indicators o
-            WHERE o.organisation_id = n.organisation_id AND o.contact_id = n.contact_id)"""
+        SELECT n.organisation_id, n.contact_id, n.institution_id, {_lit(as_of)}, {batch},
+               {', '.join(f'n.{c}' for c in value_cols)}
+        FROM {source} n LEFT JOIN contact_indicators o ON o.organisation_id = n.organisation_id
+            AND o.contact_id = n.contact_id WHERE o.contact_id IS NULL"""
     )
 
 
