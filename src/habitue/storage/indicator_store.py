@@ -159,15 +159,16 @@ def _append_level_changes(runner: SqlRunner, table: str, codes: Sequence[str], a
                    new_{c} AS new_level FROM _ind_changed WHERE coalesce(old_{c}, 0) <> new_{c}"""
         for c in codes
     )
-    before = runner.scalar("SELECT count(*) FROM indicator_history")
-    runner.execute(
-        f"""INSERT INTO indicator_history
-            (organisation_id, contact_id, indicator, old_level, new_level, as_of, batch_id)
-        SELECT organisation_id, contact_id, indicator, old_level, new_level,
-               {_lit(as_of)}, {"NULL" if batch_id is None else batch_id} FROM ({changes}) c"""
-    )
+    count = runner.scalar(f"SELECT count(*) FROM ({changes}) c")
+    if count:
+        runner.execute(
+            f"""INSERT INTO indicator_history
+                (organisation_id, contact_id, indicator, old_level, new_level, as_of, batch_id)
+            SELECT organisation_id, contact_id, indicator, old_level, new_level,
+                   {_lit(as_of)}, {"NULL" if batch_id is None else batch_id} FROM ({changes}) c"""
+        )
     runner.drop("_ind_changed")
-    return runner.scalar("SELECT count(*) FROM indicator_history") - before
+    return count
 
 
 def record_batch(runner: SqlRunner, *, batch_id: int, as_of: date, cadence: str,
