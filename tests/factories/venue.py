@@ -39,7 +39,9 @@ COLUMNS = {
     "organisations": ("organisation_id", "name", "institution_id", "timezone", "currency"),
     "seasons": ("organisation_id", "season_id", "name", "start_date", "end_date"),
     "contacts": ("contact_id", "institution_id", "kind", "structure_type", "first_name",
-                 "last_name", "structure_name", "birth_date"),
+                 "last_name", "structure_name", "birth_date", "parent_contact_id", "email",
+                 "phone", "street", "postal_code", "city", "country", "email_opt_in",
+                 "sms_opt_in", "post_opt_in"),
     "products": ("organisation_id", "product_id", "name", "family", "audience", "genre",
                  "season_id", "valid_from", "valid_to"),
     "performances": ("organisation_id", "performance_id", "product_id", "name", "kind",
@@ -47,7 +49,7 @@ COLUMNS = {
     "orders": ("organisation_id", "order_id", "buyer_contact_id", "payer_contact_id",
                "created_at", "channel"),
     "order_lines": ("organisation_id", "order_id", "line_id", "product_id", "performance_id",
-                    "beneficiary_contact_id", "amount", "status", "status_at"),
+                    "beneficiary_contact_id", "amount", "status", "status_at", "scanned_at"),
     "social_shares": ("organisation_id", "share_id", "contact_id", "order_id", "network",
                       "shared_at"),
     "share_visits": ("organisation_id", "visit_id", "share_id", "visited_at"),
@@ -68,6 +70,7 @@ class _Line:
     beneficiary: str | None
     amount: str
     history: list[tuple[str, str | None]] = field(default_factory=list)  # (status, status_at)
+    scanned_at: str | None = None
 
 
 class Venue:
@@ -115,7 +118,13 @@ class Venue:
 
     def contact(self, contact_id: str, *, kind: str = "INDIVIDUAL",
                 birth_date: str | None = None, institution: str | None = None,
-                structure_type: str | None = None) -> Venue:
+                structure_type: str | None = None, attributes: dict | None = None,
+                **fields) -> Venue:
+        """``fields``: other columns of the format (email, phone, street, postal_code, city,
+        country, parent_contact_id, email_opt_in…); ``attributes``: custom columns."""
+        unknown = set(fields) - set(COLUMNS["contacts"])
+        if unknown:
+            raise ValueError(f"not a contact column: {sorted(unknown)}")
         inst = institution or self._institution_of[self.default_org]
         self._contacts.add((inst, contact_id))
         structure = kind.upper() == "STRUCTURE"
@@ -126,7 +135,7 @@ class Venue:
             first_name=None if structure else f"First {contact_id}",
             last_name=None if structure else f"Last {contact_id}",
             structure_name=f"Structure {contact_id}" if structure else None,
-            birth_date=birth_date)
+            birth_date=birth_date, **fields, **(attributes or {}))
         return self
 
     def contacts(self, *contact_ids: str, **kwargs) -> Venue:
@@ -186,7 +195,8 @@ class Venue:
 
     def line(self, line_id: str, *, order: str, product: str | None = None,
              performance: str | None = None, amount: str = "10.00", status: str = "PAID",
-             status_at: str | None = None, beneficiary: str | None = None) -> Venue:
+             status_at: str | None = None, beneficiary: str | None = None,
+             scanned_at: str | None = None) -> Venue:
         org = self._order_org[order]
         if product is None:
             product = self._perf_product.get((org, performance)) if performance else None
@@ -194,7 +204,8 @@ class Venue:
                 raise ValueError(f"line {line_id}: give its product")
         self._ensure_contact(beneficiary, org)
         self._lines[(org, line_id)] = _Line(org, order, line_id, product, performance,
-                                            beneficiary, amount, [(status, status_at)])
+                                            beneficiary, amount, [(status, status_at)],
+                                            scanned_at)
         return self
 
     def status(self, line_id: str, status: str, *, at: str, org: str | None = None) -> Venue:
@@ -206,13 +217,15 @@ class Venue:
              product: str | None = None, amount: str = "10.00", status: str = "PAID",
              status_at: str | None = None, beneficiary: str | None = None,
              channel: str = "INTERNET", payer: str | None = None, order: str | None = None,
-             line: str | None = None, org: str | None = None) -> str:
+             line: str | None = None, org: str | None = None,
+             scanned_at: str | None = None) -> str:
         """A one-line order; returns the line id (``L<order id>`` unless given)."""
         order = order or f"OS{next(self._ids)}"
         self.order(order, buyer=buyer, at=at, channel=channel, payer=payer, org=org)
         line = line or f"L{order}"
         self.line(line, order=order, product=product, performance=performance, amount=amount,
-                  status=status, status_at=status_at, beneficiary=beneficiary)
+                  status=status, status_at=status_at, beneficiary=beneficiary,
+                  scanned_at=scanned_at)
         return line
 
     # -- social --------------------------------------------------------------------------
@@ -245,7 +258,7 @@ class Venue:
     def _line_rows(self) -> list[dict]:
         return [dict(zip(COLUMNS["order_lines"], (
                     ln.org, ln.order, ln.line_id, ln.product, ln.performance, ln.beneficiary,
-                    ln.amount, status, status_at), strict=True))
+                    ln.amount, status, status_at, ln.scanned_at), strict=True))
                 for ln in self._lines.values() for status, status_at in ln.history]
 
     def write(self, directory: Path, only: tuple[str, ...] | None = None) -> Path:
@@ -255,11 +268,13 @@ class Venue:
         for entity, columns in COLUMNS.items():
             if not rows[entity] or (only and entity not in only):
                 continue
+            # custom attributes: the columns a row has beyond the format's
+            columns = (*columns, *sorted({k for row in rows[entity] for k in row} - set(columns)))
             with (directory / f"{entity}.csv").open("w", encoding="utf-8", newline="") as fh:
                 writer = csv.writer(fh)
                 writer.writerow(columns)
                 for row in rows[entity]:
-                    writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+                    writer.writerow([_cell(row.get(c)) for c in columns])
         return directory
 
     def load(self, store: Store, tmp_path: Path, *, name: str = "venue",
@@ -273,6 +288,14 @@ class Venue:
                    if result.rejects_path else "")
         assert result.status == "succeeded", (result.status, result.error, rejects)
         return result
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 # -- computing and reading back ------------------------------------------------------------

@@ -16,6 +16,7 @@ PURE_MODULES = [
     "habitue.segments.parser",
     "habitue.segments.compiler",
     "habitue.segments.describe",
+    "habitue.segments.columns",
 ]
 # (rich is not listed: Ibis itself imports it for its reprs)
 FORBIDDEN = ["fastapi", "starlette", "typer", "psycopg", "duckdb", "sqlalchemy", "uvicorn"]

@@ -97,6 +97,14 @@ def behaviour_lines(node: BehaviourCondition, tables: SegmentTables, scope: Scop
     return t.filter(*conds)
 
 
+def behaviour_holders(node: BehaviourCondition, tables: SegmentTables, scope: Scope) -> ir.Column:
+    """The contacts with at least one such line, as a column to test membership in (``IN``):
+    an existence rule that must hold needs no aggregate nor join."""
+    t = behaviour_lines(node, tables, scope)
+    who = t[ROLE_COLUMNS[node.effective_role]]
+    return t.filter(who.notnull()).select(_k=who)._k
+
+
 def behaviour_aggregate(node: BehaviourCondition, tables: SegmentTables, scope: Scope,
                         prefix: str) -> ir.Table:
     """``(<prefix>_k, <prefix>_v)``: per contact with at least one such line, the measure."""

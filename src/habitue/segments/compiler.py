@@ -22,7 +22,12 @@ import ibis.expr.types as ir
 
 from habitue.indicators.catalogue import INDICATOR_BY_CODE, ValueType
 from habitue.segments import predicates as P
-from habitue.segments.behaviour import aggregate_key, behaviour_aggregate, behaviour_predicate
+from habitue.segments.behaviour import (
+    aggregate_key,
+    behaviour_aggregate,
+    behaviour_holders,
+    behaviour_predicate,
+)
 from habitue.segments.definition import (
     AttributeCondition,
     BehaviourCondition,
@@ -53,7 +58,7 @@ def compile_segment(definition: SegmentDefinition, *, scope: Scope,
     segments = resolve_references(definition, resolve_segment, key=key)
     compiler = _Compiler(tables or segment_tables(), scope, segments)
     root = definition.rules if node_id is None else definition.node(node_id)
-    predicate = compiler.predicate(root)
+    predicate = compiler.predicate(root, required=True)
     base = compiler.base()
     return base.filter(predicate(base)).select("institution_id", "contact_id")
 
@@ -102,18 +107,23 @@ class _Compiler:
 
     # -- nodes ----------------------------------------------------------------------------
 
-    def predicate(self, node: Node) -> Predicate:
+    def predicate(self, node: Node, required: bool = False) -> Predicate:
+        """``required``: the node must hold for a contact to be a member (it is the root, or
+        a child of an ``all`` that is required), which lets an existence rule be a semi-join."""
         if isinstance(node, Group):
-            return self.group(node)
+            return self.group(node, required)
+        if isinstance(node, BehaviourCondition):
+            return self.behaviour(node, required)
+        if isinstance(node, SegmentRef):
+            return self.segment(node, required)
         method = {
             IndicatorCondition: self.indicator, FieldCondition: self.field,
             ConsentCondition: self.consent, AttributeCondition: self.attribute,
-            BehaviourCondition: self.behaviour, SegmentRef: self.segment,
         }[type(node)]
         return method(node)
 
-    def group(self, node: Group) -> Predicate:
-        parts = [self.predicate(c) for c in node.children]
+    def group(self, node: Group, required: bool = False) -> Predicate:
+        parts = [self.predicate(c, required and node.kind == "all") for c in node.children]
 
         def combine(b: ir.Table) -> ir.BooleanValue:
             values = [p(b) for p in parts]
@@ -174,10 +184,16 @@ class _Compiler:
         return lambda b: P.attribute_predicate(b.attributes, node.attribute, node.type,
                                                node.comparison, self.scope.as_of)
 
-    def behaviour(self, node: BehaviourCondition) -> Predicate:
+    def behaviour(self, node: BehaviourCondition, required: bool = False) -> Predicate:
+        if required and node.measure is None:
+            # "bought / attended … at least once" that must hold: contact_id IN (…). Only
+            # where it must hold: under any / none it stays a joined aggregate, so that a
+            # negation never becomes NOT IN (which PostgreSQL cannot run as an anti-join).
+            holders = behaviour_holders(node, self.tables, self.scope)
+            return lambda b: b.contact_id.isin(holders)
         prefix = self.join(aggregate_key(node), lambda p: behaviour_aggregate(
             node, self.tables, self.scope, p))
         return lambda b: behaviour_predicate(node, b[f"{prefix}_v"], self.scope)
 
-    def segment(self, node: SegmentRef) -> Predicate:
-        return self.predicate(self.segments[node.segment].rules)
+    def segment(self, node: SegmentRef, required: bool = False) -> Predicate:
+        return self.predicate(self.segments[node.segment].rules, required)

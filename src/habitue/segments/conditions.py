@@ -140,6 +140,8 @@ def parse_attribute(raw: dict, path: str, node_id: str,
     if "type" in raw:
         kind = enum_reader(F.ATTRIBUTE_TYPES, "attribute type", "type d'attribut inconnu",
                            upper=False)(raw["type"], f"{path}.type")
+    elif ALIASES.get(op) in ("known", "unknown"):
+        kind = "text"  # `known: true` says nothing of the type; any text is known
     else:
         kind = _infer_type(value)
     return AttributeCondition(node_id, name, kind, parse_comparison(

@@ -111,6 +111,9 @@ def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str
         ist.record_batch(runner, batch_id=batch_id, as_of=as_of, cadence=cadence,
                          started_at=now, finished_at=now, thresholds=thresholds)
     runner.drop(*(table for table, _, _ in computed))
+    # the size of every saved segment at each refresh (segments import this module)
+    from habitue.services.segments import record_segment_sizes
+    record_segment_sizes(runner, [o for o, _ in orgs], as_of, batch_id)
     return ComputeSummary(batch_id, as_of, len(orgs), contacts, values, changes)
 
 

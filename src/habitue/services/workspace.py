@@ -17,6 +17,7 @@ from habitue.domain.calendar import Season
 from habitue.importers.runner import ImportResult, run_import
 from habitue.indicators.catalogue import INDICATOR_BY_CODE, INDICATORS
 from habitue.reporting import SILENT, Reporter
+from habitue.services import marketing_lists, segment_exports, segments
 from habitue.services.explain import explain as explain_indicator
 from habitue.services.indicators import ComputeSummary, compute_indicators, refresh_touched
 from habitue.settings import Settings
@@ -187,6 +188,87 @@ class Workspace:
         with self.store.connect() as conn:
             return [Season(*r) for r in conn.execute(sa.select(
                 t.c.organisation_id, t.c.season_id, t.c.start_date, t.c.end_date))]
+
+    # -- segments and marketing lists (services.segments, segment_exports, marketing_lists) ---
+
+    def create_segment(self, key: str, definition: str | dict, *, now: datetime,
+                       organisation: str | None = None, name: str | None = None,
+                       by: str | None = None):
+        self.require_schema()
+        return segments.create_segment(self.store, key=key, definition=definition, now=now,
+                                       organisation=organisation, name=name, by=by)
+
+    def update_segment(self, key: str, *, now: datetime, definition: str | dict | None = None,
+                       name: str | None = None, by: str | None = None):
+        self.require_schema()
+        return segments.update_segment(self.store, key, now=now, definition=definition,
+                                       name=name, by=by)
+
+    def delete_segment(self, key: str) -> None:
+        self.require_schema()
+        segments.delete_segment(self.store, key)
+
+    def list_segments(self, *, organisation: str | None = None, lang: str = "fr") -> list:
+        self.require_schema()
+        return segments.list_segments(self.store, organisation=organisation, lang=lang)
+
+    def show_segment(self, key: str, *, lang: str = "fr", sql: bool = False,
+                as_of: date | None = None):
+        self.require_schema()
+        return segments.show_segment(self.store, key, lang=lang, sql=sql, as_of=as_of)
+
+    def describe_segment(self, definition: str | dict, *, organisation: str | None = None,
+                         lang: str = "fr") -> str:
+        self.require_schema()
+        return segments.describe_definition(self.store, definition, organisation=organisation,
+                                            lang=lang)
+
+    def segment_target(self, key: str | None = None, *, definition: str | dict | None = None,
+                       organisation: str | None = None):
+        """A saved segment, or an unsaved definition checked in an organisation."""
+        self.require_schema()
+        return segments.target_of(self.store, key=key, definition=definition,
+                                  organisation=organisation)
+
+    def count_segment(self, target, *, as_of: date) -> int:
+        return segments.count_segment(self.store, target, as_of=as_of,
+                                      memory_limit=self.settings.memory_limit)
+
+    def preview_segment(self, target, *, as_of: date, limit: int = 20, lang: str = "fr"):
+        return segments.preview_segment(self.store, target, as_of=as_of, limit=limit,
+                                        lang=lang, memory_limit=self.settings.memory_limit)
+
+    def overlap_segments(self, a, b, *, as_of: date):
+        return segments.overlap_segments(self.store, a, b, as_of=as_of,
+                                         memory_limit=self.settings.memory_limit)
+
+    def export_segment(self, target, *, as_of: date, path: Path, fmt: str | None = None,
+                       columns=None, purpose: str | None = None, lang: str = "fr"):
+        return segment_exports.export_segment(
+            self.store, target, as_of=as_of, path=path, fmt=fmt, columns=columns,
+            purpose=purpose, lang=lang, memory_limit=self.settings.memory_limit)
+
+    def freeze_list(self, segment_key: str, *, name: str, as_of: date, now: datetime,
+                    by: str | None = None):
+        self.require_schema()
+        return marketing_lists.freeze_list(self.store, segment_key, name=name, as_of=as_of,
+                                           now=now, by=by,
+                                           memory_limit=self.settings.memory_limit)
+
+    def list_marketing_lists(self, *, organisation: str | None = None) -> list:
+        self.require_schema()
+        return marketing_lists.list_lists(self.store, organisation=organisation)
+
+    def export_list(self, ref: str, *, path: Path, fmt: str | None = None, columns=None,
+                    purpose: str | None = None, lang: str = "fr"):
+        self.require_schema()
+        return segment_exports.export_list(
+            self.store, marketing_lists.find_list(self.store, ref), path=path, fmt=fmt,
+            columns=columns, purpose=purpose, lang=lang, memory_limit=self.settings.memory_limit)
+
+    def delete_list(self, ref: str):
+        self.require_schema()
+        return marketing_lists.delete_list(self.store, ref)
 
     # -- scheduled refreshes ----------------------------------------------------------------
 

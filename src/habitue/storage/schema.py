@@ -66,6 +66,8 @@ institutions = sa.Table(
 # Columns an entity's table keeps beside the format's fields, derived from other rows by the
 # importer. A line's latest status (by status_at, then seq) is its history's last row: the
 # indicators read it instead of ranking the whole history whenever it is older than D.
+# ``last_status_at`` is NULL when that status is dated at the order's creation (a line
+# imported on one row without status_at; its history row holds the order's created_at).
 DERIVED_COLUMNS: dict[str, tuple[tuple[str, sa.types.TypeEngine], ...]] = {
     "order_lines": (("last_status", sa.Text()),
                     ("last_status_at", sa.DateTime(timezone=False))),
@@ -210,3 +212,6 @@ scheduled_runs = sa.Table(
     sa.Column("finished_at", sa.DateTime(timezone=False)),
     sa.Column("batch_id", sa.Integer()),
 )
+
+# Segments and marketing lists (declared on the same metadata).
+import habitue.storage.segment_schema  # noqa: F401

@@ -55,16 +55,19 @@ FROM (
       FROM (
         SELECT
           "t14"."organisation_id",
-          "t14"."line_id",
           "t14"."order_id",
           "t14"."performance_id",
           "t14"."holder_id",
           "t14"."buyer_id",
-          "t14"."payer_id",
           "t14"."amount",
-          "t14"."status",
           "t14"."countable",
           "t14"."revenue",
+          "t14"."in_current",
+          "t14"."in_previous",
+          "t14"."order_date",
+          "t14"."line_id",
+          "t14"."payer_id",
+          "t14"."status",
           "t14"."season_id",
           "t14"."perf_date",
           "t14"."perf_kind",
@@ -73,7 +76,6 @@ FROM (
           "t14"."product_season_id",
           "t14"."valid_from",
           "t14"."valid_to",
-          "t14"."order_date",
           "t10"."product_id",
           "t11"."genre"
         FROM (

@@ -68,16 +68,19 @@ FROM (
       FROM (
         SELECT
           "t19"."organisation_id",
-          "t19"."line_id",
           "t19"."order_id",
           "t19"."performance_id",
           "t19"."holder_id",
           "t19"."buyer_id",
-          "t19"."payer_id",
           "t19"."amount",
-          "t19"."status",
           "t19"."countable",
           "t19"."revenue",
+          "t19"."in_current",
+          "t19"."in_previous",
+          "t19"."order_date",
+          "t19"."line_id",
+          "t19"."payer_id",
+          "t19"."status",
           "t19"."season_id",
           "t19"."perf_date",
           "t19"."perf_kind",
@@ -86,7 +89,6 @@ FROM (
           "t19"."product_season_id",
           "t19"."valid_from",
           "t19"."valid_to",
-          "t19"."order_date",
           "t11"."product_id",
           "t11"."scanned_at",
           "t13"."genre"
@@ -145,16 +147,19 @@ FROM (
       FROM (
         SELECT
           "t15"."organisation_id",
-          "t15"."line_id",
           "t15"."order_id",
           "t15"."performance_id",
           "t15"."holder_id",
           "t15"."buyer_id",
-          "t15"."payer_id",
           "t15"."amount",
-          "t15"."status",
           "t15"."countable",
           "t15"."revenue",
+          "t15"."in_current",
+          "t15"."in_previous",
+          "t15"."order_date",
+          "t15"."line_id",
+          "t15"."payer_id",
+          "t15"."status",
           "t15"."season_id",
           "t15"."perf_date",
           "t15"."perf_kind",
@@ -163,7 +168,6 @@ FROM (
           "t15"."product_season_id",
           "t15"."valid_from",
           "t15"."valid_to",
-          "t15"."order_date",
           "t12"."scanned_at"
         FROM (
           SELECT
