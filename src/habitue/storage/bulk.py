@@ -19,7 +19,11 @@ from typing import Any
 
 import duckdb
 
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import CreateIndex
+
 from habitue.domain.format import Entity
+from habitue.storage.schema import SECONDARY_INDEXES
 from habitue.storage.store import Capabilities, native
 
 COPY_BLOCK = 8 * 1024 * 1024
@@ -83,12 +87,17 @@ class SqlRunner:
         transaction."""
         rebuild = (self.capabilities.rebuild_keys_on_bulk_insert and rows >= self.bulk_threshold
                    and rows * 2 >= (self.scalar(f"SELECT count(*) FROM {table}") or 0))
+        indexes = [ix for ix in SECONDARY_INDEXES if ix.table.name == table] if rebuild else []
         if rebuild:
             self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey")
+            for ix in indexes:
+                self.execute(f"DROP INDEX {ix.name}")
         self.execute(insert_sql)
         if rebuild:
             self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey "
                          f"PRIMARY KEY ({', '.join(key)})")
+            for ix in indexes:
+                self.execute(str(CreateIndex(ix).compile(dialect=postgresql.dialect())))
 
     def recreate_temp(self, name: str, select: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {name}")

@@ -102,6 +102,21 @@ order_lines = ENTITY_TABLES["order_lines"]
 social_shares = ENTITY_TABLES["social_shares"]
 share_visits = ENTITY_TABLES["share_visits"]
 
+# Secondary indexes of the per-contact paths (a contact's orders, their lines, a contact's
+# shares and their visits: the real-time refresh, explain, the contact card). PostgreSQL only:
+# on DuckDB an index makes bulk inserts many times slower and its planner uses one only for a
+# filter on constants (decision 0002); there a contact's facts are found by scanning.
+SECONDARY_INDEXES: tuple[sa.Index, ...] = (
+    sa.Index("ix_orders_buyer", orders.c.organisation_id, orders.c.buyer_contact_id),
+    sa.Index("ix_orders_payer", orders.c.organisation_id, orders.c.payer_contact_id),
+    sa.Index("ix_order_lines_order", order_lines.c.organisation_id, order_lines.c.order_id),
+    sa.Index("ix_order_lines_beneficiary", order_lines.c.organisation_id,
+             order_lines.c.beneficiary_contact_id),
+    sa.Index("ix_social_shares_contact", social_shares.c.organisation_id,
+             social_shares.c.contact_id),
+    sa.Index("ix_share_visits_share", share_visits.c.organisation_id, share_visits.c.share_id),
+)
+
 # Every status a line went through. ``seq`` orders rows that share a status_at: the one
 # imported last wins (run id, then the row's position in its file).
 order_line_statuses = sa.Table(
