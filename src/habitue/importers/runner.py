@@ -230,6 +230,13 @@ def _merge(target: SqlRunner, staged: list[RawTable], result: ImportResult,
         "SELECT file, line, column_name, value, reason FROM rej ORDER BY file, line, column_name"
     )
     target.drop("rej", "_orgmap", "_touched")
+    if target.capabilities.name == "postgresql":
+        # the planner's statistics of the tables just written (autovacuum may be off, and
+        # would come later anyway): without them, the next queries may pick dreadful plans
+        for raw in staged:
+            target.execute(f"ANALYZE {raw.source.entity.name}")
+            if raw.source.entity.name == "order_lines":
+                target.execute("ANALYZE order_line_statuses")
     return rejects
 
 
