@@ -64,3 +64,38 @@ def test_per_contact_refresh_equals_batch(generated_store):
             touched_sql=f"SELECT * FROM (VALUES {ids}) AS v(institution_id, contact_id)")
     assert refreshed == 80
     assert _rows(store, picked) == expected
+
+
+def _realtime(store) -> dict:
+    t = schema.contact_indicators
+    cols = [t.c.organisation_id, t.c.contact_id,
+            *(t.c[c] for code in codes_for("realtime") for c in (code, f"{code}_level"))]
+    with store.connect() as conn:
+        return {(r[0], r[1]): tuple(r[2:]) for r in conn.execute(sa.select(*cols))}
+
+
+def test_a_bulk_load_refreshes_every_contact_once_committed(store, tmp_path, monkeypatch):
+    """Past the per-contact limit (50,000 contacts; 50 here), an import refreshes the
+    real-time indicators of every contact of its institutions as a batch, after its commit:
+    the values are those of a full computation."""
+    import habitue.importers.merge as merge
+    import habitue.services.indicators as indicators
+    from habitue.services.workspace import Workspace
+
+    monkeypatch.setattr(merge, "TOUCH_EVERYONE_FROM", 50)
+    monkeypatch.setattr(indicators, "PER_CONTACT_LIMIT", 50)
+    data = generate_venue(tmp_path / "venue", contacts=300, organisations=2, seed=11, today=D)
+    result = Workspace(store).import_path(data.directory, now=NOW)
+    assert result.status == "succeeded", result.error
+    assert result.touched_contacts == 300
+
+    refreshed = _realtime(store)
+    assert len(refreshed) == 600  # every contact, in both organisations
+    with store.connect() as conn:
+        batches = conn.execute(sa.select(schema.indicator_batches.c.cadence)).scalars().all()
+    assert batches == ["realtime"]
+
+    compute_indicators(store, as_of=D, now=NOW)
+    full = _realtime(store)
+    assert refreshed == full
+    assert any(levels[1] > 0 for levels in full.values())  # not only defaults

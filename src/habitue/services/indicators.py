@@ -157,16 +157,30 @@ def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
     return pairs
 
 
+def bulk_institutions(runner: SqlRunner, touched_sql: str) -> list[str]:
+    """The institutions of the contacts listed by ``touched_sql`` when they are too many for
+    a per-contact refresh (a bulk load): their real-time indicators are then refreshed as a
+    batch once the import is committed. Empty for a usual import."""
+    pairs = runner.scalar(f"SELECT count(*) FROM (SELECT DISTINCT institution_id, contact_id "
+                          f"FROM ({touched_sql}) t) p")
+    if pairs <= PER_CONTACT_LIMIT:
+        return []
+    return [r[0] for r in runner.fetchall(
+        f"SELECT DISTINCT institution_id FROM ({touched_sql}) t ORDER BY 1")]
+
+
 def compute_indicators(store: Store, *, as_of: date, organisation: str | None = None,
                        cadence: str = "full", now: datetime, memory_limit: str = "3GB",
-                       reporter: Reporter = SILENT) -> ComputeSummary:
+                       reporter: Reporter = SILENT,
+                       organisations: Sequence[str] | None = None) -> ComputeSummary:
     """Compute (``cadence`` ``full``: every enabled indicator) as of ``as_of`` and store.
 
     On PostgreSQL everything runs in one transaction. On DuckDB the computation runs outside
     any transaction (inside one, DuckDB keeps its temporary tables in transaction-local
     storage, which ran out of 3 GB at 1M contacts) and only the writes are one transaction.
     """
-    organisations = [organisation] if organisation else None
+    if organisation:
+        organisations = [organisation]
     if store.kind == "duckdb":
         with scratch_runner(store, memory_limit) as runner:
             return compute_batch(runner, as_of=as_of, organisations=organisations,

@@ -19,7 +19,12 @@ from habitue.indicators.catalogue import INDICATOR_BY_CODE, INDICATORS
 from habitue.reporting import SILENT, Reporter
 from habitue.services import marketing_lists, segment_exports, segments
 from habitue.services.explain import explain as explain_indicator
-from habitue.services.indicators import ComputeSummary, compute_indicators, refresh_touched
+from habitue.services.indicators import (
+    ComputeSummary,
+    bulk_institutions,
+    compute_indicators,
+    refresh_touched,
+)
 from habitue.settings import Settings
 from habitue.storage import migrate, schema
 from habitue.storage.store import Store
@@ -64,15 +69,29 @@ class Workspace:
                     rejects_path: Path | None = None,
                     reporter: Reporter = SILENT) -> ImportResult:
         self.require_schema()
+        touched = "SELECT institution_id, contact_id FROM _touched"
+        bulk: list[str] = []  # institutions of a bulk load, refreshed once it is committed
 
         def refresh(runner) -> None:
-            reporter.step("refreshing real-time indicators", 0, None)
-            refresh_touched(runner, as_of=now.date(),
-                            touched_sql="SELECT institution_id, contact_id FROM _touched")
+            bulk.extend(bulk_institutions(runner, touched))
+            if not bulk:  # a usual import: its contacts, inside its transaction
+                reporter.step("refreshing real-time indicators", 0, None)
+                refresh_touched(runner, as_of=now.date(), touched_sql=touched)
 
-        return run_import(self.store, path, now=now, entity=entity, rejects_path=rejects_path,
-                          reporter=reporter, memory_limit=self.settings.memory_limit,
-                          after_merge=refresh)
+        result = run_import(self.store, path, now=now, entity=entity,
+                            rejects_path=rejects_path, reporter=reporter,
+                            memory_limit=self.settings.memory_limit, after_merge=refresh)
+        if bulk and result.status != "failed":
+            # a bulk load: the real-time indicators of every contact of its institutions, as a
+            # batch (on DuckDB outside any transaction, 1.5-2x faster); should it fail, the
+            # import stays and `habitue refresh --cadence realtime` does it again
+            reporter.step("refreshing real-time indicators", 0, None)
+            orgs = [o["organisation_id"] for o in self.organisations()
+                    if o["institution_id"] in bulk]
+            compute_indicators(self.store, as_of=now.date(), organisations=orgs,
+                               cadence="realtime", now=now,
+                               memory_limit=self.settings.memory_limit, reporter=reporter)
+        return result
 
     def import_runs(self, limit: int = 20) -> list[dict]:
         runs = schema.import_runs
