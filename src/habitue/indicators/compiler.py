@@ -1,8 +1,10 @@
-"""Compile the standard indicators to one Ibis expression (``spec/indicators.md``).
+"""Compile the standard indicators to Ibis expressions (``spec/indicators.md``).
 
-Pure: it reads unbound tables (the base tables, the materialised facts ``_ind_orders`` and
-``_ind_lines``, the per-organisation context ``_ind_ctx``) and returns one row per
-(organisation, contact) with, for each enabled indicator, its value and its level.
+Pure: it reads unbound tables (the base tables, the per-organisation context ``_ind_ctx``,
+the materialised steps ``_ind_orders``, ``_ind_late``, ``_ind_past``, ``_ind_values``) and
+gives the SQL of each step (``compile_sql``): one row per (organisation, contact) with, for
+each enabled indicator, its value (``compile_values``), then its level (``compile_levels``).
+Decision 0005 says why it is cut this way.
 """
 
 from __future__ import annotations
