@@ -118,15 +118,20 @@ def touched_order_keys() -> ir.Table:
     return ibis.union(*parts, distinct=True)
 
 
+def _lines_of(orders: ir.Table, subset: bool) -> ir.Table:
+    """The order lines; with ``subset`` (a few contacts), only those of ``orders``."""
+    lines = entity_table("order_lines")
+    if not subset:
+        return lines
+    return lines.semi_join(orders, [lines.organisation_id == orders.organisation_id,
+                                    lines.order_id == orders.order_id]).select(*lines.columns)
+
+
 def late_lines(orders: ir.Table, subset: bool = False) -> ir.Table:
     """(organisation, line) of the lines whose latest status is dated after D: their status
     as of D comes from their history (``past_statuses``); every other line's is its latest.
     For a recent D, few lines or none."""
-    lines = entity_table("order_lines")
-    if subset:
-        lines = lines.semi_join(orders, [lines.organisation_id == orders.organisation_id,
-                                         lines.order_id == orders.order_id]
-                                ).select(*lines.columns)
+    lines = _lines_of(orders, subset)
     c = _ctx_end()
     late = lines.inner_join(c, lines.organisation_id == c.c_org)
     late = late.filter(late.last_status_at >= late.c_end)  # NULL: at the order's creation
@@ -162,16 +167,10 @@ def lines_as_of(orders: ir.Table, subset: bool = False, narrow: bool = False) ->
     season (performance's, else product's, else the order date's) and whether it is the
     current or previous one, product and performance facts. ``narrow``: only what the
     indicators read, the product and performance facts turned into flags."""
-    lines = entity_table("order_lines")
+    lines = _lines_of(orders, subset)
     products = entity_table("products")
     performances = entity_table("performances")
     seasons = entity_table("seasons")
-
-    if subset:
-        # a few contacts: their orders' lines only
-        lines = lines.semi_join(orders, [lines.organisation_id == orders.organisation_id,
-                                         lines.order_id == orders.order_id]
-                                ).select(*lines.columns)
     st = past_statuses_table()
     st = st.select(st_org=st.organisation_id, st_line=st.line_id, past_status=st.status)
 

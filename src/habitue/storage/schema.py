@@ -15,6 +15,7 @@ from sqlalchemy.schema import PrimaryKeyConstraint
 
 from habitue.domain.format import ENTITIES, Entity, FieldType
 from habitue.indicators.catalogue import INDICATORS, ValueType
+from habitue.indicators.compiler import POPULATION_CODES
 
 metadata = sa.MetaData()
 
@@ -183,6 +184,7 @@ _VALUE_TYPES: dict[ValueType, sa.types.TypeEngine] = {
     ValueType.DECIMAL: Money,
     ValueType.DATE: sa.Date(),
 }
+POPULATION_COLUMNS = {code: f"{code}_population" for code in POPULATION_CODES}
 contact_indicators = sa.Table(
     "contact_indicators",
     metadata,
@@ -200,10 +202,8 @@ contact_indicators = sa.Table(
         )
     ],
     # the PMG population the contact was ranked in: collectivite | abonne | autre
-    sa.Column("pmg_population", sa.Text()),
-    sa.Column("pmg_n_population", sa.Text()),
+    *[sa.Column(name, sa.Text()) for name in POPULATION_COLUMNS.values()],
 )
-POPULATION_COLUMNS = {"pmg": "pmg_population", "pmg_n": "pmg_n_population"}
 
 indicator_history = sa.Table(
     "indicator_history",
