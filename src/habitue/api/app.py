@@ -1,60 +1,67 @@
-"""The FastAPI application (``habitue serve``)."""
+"""The FastAPI application (``habitue serve``): the REST API under ``/api/v1``, the web
+interface, and the scheduler of the refreshes.
+
+Routers are the modules of :mod:`habitue.api.routers` (each exposes ``router``), found at
+start-up; the web interface installs itself from :mod:`habitue.web` when present.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import importlib
+import pkgutil
+from collections.abc import Callable
+from datetime import datetime
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi import FastAPI
 
 from habitue import __version__
-from habitue.api.schemas import ImportRunPublic, IndicatorPublic, OrganisationPublic
+from habitue.api import errors, routers
 from habitue.services.workspace import Workspace
 from habitue.settings import Settings
 
-
-def get_workspace(request: Request) -> Iterator[Workspace]:
-    yield request.app.state.workspace
+API_PREFIX = "/api/v1"
 
 
-WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+def _routers():
+    for info in sorted(pkgutil.iter_modules(routers.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{routers.__name__}.{info.name}")
+        if hasattr(module, "router"):
+            yield module.router
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, workspace: Workspace | None = None,
+               clock: Callable[[], datetime] = datetime.now) -> FastAPI:
+    """The application. Tests pass their own ``workspace`` (on a test store) and ``clock``."""
     settings = settings or Settings()
     app = FastAPI(
         title="Habitué",
         version=__version__,
-        description="The audience CRM for cultural venues: contacts, orders, indicators.",
+        description=("The audience CRM for cultural venues: contacts, orders, indicators, "
+                     "segments. Authenticate with `Authorization: Bearer <token>` "
+                     "(`habitue users token`). Every error has the shape "
+                     '`{"error": {"code", "message", "field"}}`.'),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
     )
-    app.state.workspace = Workspace.from_settings(settings)
+    app.state.settings = settings
+    app.state.workspace = workspace or Workspace.from_settings(settings)
+    app.state.owns_workspace = workspace is None
+    app.state.clock = clock
+    errors.install(app)
+    for router in _routers():
+        app.include_router(router, prefix=API_PREFIX)
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
-    @app.get("/api/v1/health", tags=["system"])
-    def health(ws: WorkspaceDep) -> dict:
-        ws.require_schema()
-        return {"status": "ok", "version": __version__}
-
-    @app.get("/api/v1/organisations", tags=["organisations"])
-    def organisations(ws: WorkspaceDep) -> list[OrganisationPublic]:
-        return [OrganisationPublic.model_validate(o) for o in ws.organisations()]
-
-    @app.get("/api/v1/imports", tags=["imports"])
-    def import_runs(ws: WorkspaceDep, limit: int = 20) -> list[ImportRunPublic]:
-        return [ImportRunPublic.model_validate(r) for r in ws.import_runs(limit)]
-
-    @app.get("/api/v1/contacts/{contact_id}/indicators", tags=["indicators"])
-    def contact_indicators(ws: WorkspaceDep, contact_id: str, organisation: str | None = None,
-                           lang: str = "fr") -> list[IndicatorPublic]:
-        return [IndicatorPublic.from_row(r, lang)
-                for r in ws.indicator_rows(organisation=organisation, contact=contact_id)]
+    try:
+        web = importlib.import_module("habitue.web.app")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("habitue.web", "habitue.web.app"):
+            raise
+    else:
+        web.install(app)
 
     app.state.scheduler = None
-    if settings.scheduler:
+    if settings.scheduler and workspace is None:
         from habitue.scheduler.schedule import ScheduleConfig
         from habitue.scheduler.service import RefreshScheduler
 
@@ -70,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def close() -> None:
         if app.state.scheduler is not None:
             app.state.scheduler.stop()
-        app.state.workspace.close()
+        if app.state.owns_workspace:
+            app.state.workspace.close()
 
     return app

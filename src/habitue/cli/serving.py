@@ -21,7 +21,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
 
     os.environ["HABITUE_DATABASE_URL"] = settings.database_url
     console.print(f"Habitué is running on [bold]http://{host}:{port}/[/bold] "
-                  f"(API documentation: http://{host}:{port}/docs) — Ctrl+C to stop")
+                  f"(API documentation: http://{host}:{port}/api/v1/docs) — Ctrl+C to stop")
     uvicorn.run("habitue.api.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="warning")
 
@@ -32,7 +32,7 @@ def serve_command(
     port: Annotated[Optional[int], typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
 ) -> None:
-    """Run the API (and its documentation page) on this machine."""
+    """Run the web interface, the REST API and the scheduler on this machine."""
     settings = settings_from(ctx)
     ws = Workspace.from_settings(settings)
     try:
