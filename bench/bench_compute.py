@@ -71,7 +71,14 @@ def _child_json(step: dict) -> dict:
 def run_once(url: str, as_of: str, long: bool) -> dict:
     steps: dict = {"scan": measure([sys.executable, __file__, "--scan", url]),
                    "habitue-startup": measure(HABITUE + ["version"])}
-    steps["habitue"] = measure(HABITUE + ["--database-url", url, "compute", "--as-of", as_of])
+    compute = HABITUE + ["--database-url", url, "compute", "--as-of", as_of]
+    if url.startswith("postgres"):
+        # decision 0006: both strategies of a PostgreSQL store, side by side
+        steps["habitue"] = measure(compute, env={"HABITUE_BATCH_ENGINE": "duckdb"})
+        steps["habitue-in-database"] = measure(compute,
+                                               env={"HABITUE_BATCH_ENGINE": "database"})
+    else:
+        steps["habitue"] = measure(compute)
     reference = [sys.executable, str(REFERENCE), url, "--as-of", as_of]
     steps["pandas-load"] = measure(reference + ["--load-only"])
     steps["pandas"] = measure(reference + (["--long"] if long else []))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -17,6 +17,13 @@ from habitue.indicators.facts import FACT_TABLES, LINES_TABLE, Window
 from habitue.reporting import SILENT, Reporter
 from habitue.storage import indicator_store as ist
 from habitue.storage.bulk import SqlRunner, duckdb_transaction, scratch_runner
+from habitue.storage.fact_pull import (
+    duckdb_engine,
+    hand_back,
+    pull_facts,
+    referenced_tables,
+    worth_pulling,
+)
 from habitue.storage.store import Store, native
 
 DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres"}
@@ -72,29 +79,54 @@ def _run_steps(runner: SqlRunner, codes: tuple[str, ...], subset: bool,
     return steps.values
 
 
+@contextmanager
+def _engine(runner: SqlRunner, groups: dict, window: Window, pull_from: str | None,
+            memory_limit: str):
+    """Where the batch's values are computed: the store itself, or (``pull_from``: the URL of
+    a PostgreSQL store) a private DuckDB holding the facts the steps read (decision 0006)."""
+    if pull_from is None:
+        yield runner
+        return
+    steps = [_sql("duckdb", codes, False) for codes in groups]
+    tables = referenced_tables(sql for s in steps for sql in (*(q for _, q in s.facts),
+                                                              s.values))
+    pairs = [pair for group in groups.values() for pair in group]
+    with duckdb_engine(memory_limit) as engine:
+        pull_facts(pull_from, engine, tables, organisations=[o for o, _ in pairs],
+                   institutions=sorted({inst for _, inst in pairs}),
+                   late_from=window.as_row()["end_ts"])
+        yield engine
+
+
 def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str] | None,
                   cadence: str, now: datetime, reporter: Reporter = SILENT,
-                  writing: Callable[[], AbstractContextManager] = nullcontext
+                  writing: Callable[[], AbstractContextManager] = nullcontext,
+                  pull_from: str | None = None, memory_limit: str = "3GB"
                   ) -> ComputeSummary:
     """Compute the indicators of ``cadence`` for every contact of the organisations as one
     batch (its thresholds recorded). The values are computed into temporary tables first, then
     written inside ``writing()`` (the caller's transaction by default; on DuckDB a short one of
-    its own, after a computation run outside any transaction)."""
+    its own, after a computation run outside any transaction). With ``pull_from`` (a
+    PostgreSQL store's URL), they are computed in a private DuckDB and handed back."""
     orgs = ist.load_organisations(runner, organisations)
     if not orgs:
         return ComputeSummary(None, as_of, 0, 0, 0, 0)
     seasons = ist.load_seasons(runner)
     window = Window(as_of)
     computed: list[tuple[str, tuple[str, ...], list[str]]] = []
-    for i, (codes, group) in enumerate(_groups(runner, orgs, codes_for(cadence)).items()):
-        ist.write_context(runner, [(season_context(o, seasons, as_of), inst)
-                                   for o, inst in group], window.as_row())
-        reporter.step("collecting the facts", 0, None)
-        values_sql = _run_steps(runner, codes, subset=False)
-        reporter.step("computing indicators", 0, None)
-        runner.recreate_temp(f"_ind_new_{i}", values_sql)
-        runner.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx")
-        computed.append((f"_ind_new_{i}", codes, [o for o, _ in group]))
+    groups = _groups(runner, orgs, codes_for(cadence))
+    reporter.step("collecting the facts", 0, None)
+    with _engine(runner, groups, window, pull_from, memory_limit) as engine:
+        for i, (codes, group) in enumerate(groups.items()):
+            ist.write_context(engine, [(season_context(o, seasons, as_of), inst)
+                                       for o, inst in group], window.as_row())
+            values_sql = _run_steps(engine, codes, subset=False)
+            reporter.step("computing indicators", 0, None)
+            engine.recreate_temp(f"_ind_new_{i}", values_sql)
+            engine.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx")
+            if engine is not runner:
+                hand_back(engine, runner, f"_ind_new_{i}")
+            computed.append((f"_ind_new_{i}", codes, [o for o, _ in group]))
     contacts = values = changes = 0
     thresholds: dict = {}
     reporter.step("storing the values", 0, None)
@@ -172,12 +204,16 @@ def bulk_institutions(runner: SqlRunner, touched_sql: str) -> list[str]:
 def compute_indicators(store: Store, *, as_of: date, organisation: str | None = None,
                        cadence: str = "full", now: datetime, memory_limit: str = "3GB",
                        reporter: Reporter = SILENT,
-                       organisations: Sequence[str] | None = None) -> ComputeSummary:
+                       organisations: Sequence[str] | None = None,
+                       batch_engine: str = "auto") -> ComputeSummary:
     """Compute (``cadence`` ``full``: every enabled indicator) as of ``as_of`` and store.
 
-    On PostgreSQL everything runs in one transaction. On DuckDB the computation runs outside
-    any transaction (inside one, DuckDB keeps its temporary tables in transaction-local
-    storage, which ran out of 3 GB at 1M contacts) and only the writes are one transaction.
+    On DuckDB the computation runs outside any transaction (inside one, DuckDB keeps its
+    temporary tables in transaction-local storage, which ran out of 3 GB at 1M contacts) and
+    only the writes are one transaction. On PostgreSQL the writes are one transaction; the
+    values are computed in a private DuckDB fed from the store (``batch_engine`` ``duckdb``,
+    decision 0006) or by PostgreSQL itself (``database``); ``auto`` pulls when the store holds
+    enough order lines for it to pay.
     """
     if organisation:
         organisations = [organisation]
@@ -189,5 +225,7 @@ def compute_indicators(store: Store, *, as_of: date, organisation: str | None = 
     with store.begin() as conn:
         runner = SqlRunner(native(conn), store.capabilities)
         runner.begin_bulk()
+        pull = batch_engine == "duckdb" or (batch_engine == "auto" and worth_pulling(runner))
         return compute_batch(runner, as_of=as_of, organisations=organisations,
-                             cadence=cadence, now=now, reporter=reporter)
+                             cadence=cadence, now=now, reporter=reporter,
+                             pull_from=store.url if pull else None, memory_limit=memory_limit)

@@ -127,7 +127,11 @@ def store_values(runner: SqlRunner, table: str, *, codes: Sequence[str], as_of: 
         org_list = ", ".join(_lit(o) for o in replace_organisations)
         runner.execute(f"DELETE FROM contact_indicators WHERE organisation_id IN ({org_list})")
         cols = ", ".join(value_cols)
-        runner.execute(
+        # (PostgreSQL: for a large batch the primary key is built again afterwards, one
+        # sorted build instead of a million index insertions)
+        runner.bulk_insert(
+            "contact_indicators", ("organisation_id", "contact_id"),
+            runner.scalar(f"SELECT count(*) FROM {table}"),
             f"""INSERT INTO contact_indicators
                 (organisation_id, contact_id, institution_id, as_of, batch_id, {cols})
             SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch}, {cols}

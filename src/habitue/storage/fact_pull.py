@@ -1,0 +1,204 @@
+"""A batch computation of a PostgreSQL store run in DuckDB (decision 0006).
+
+PostgreSQL runs the indicators' big joins and aggregations on one core (no parallel workers on
+temporary tables); DuckDB runs the very same compiled steps on every core, several times
+faster. So a batch on a PostgreSQL store pulls the facts it reads into a private in-memory
+DuckDB (as Arrow, through ADBC: only the columns and rows the steps read), computes there, and
+hands the values back to PostgreSQL (``COPY … FROM STDIN`` into a temporary table), where they
+are stored inside the store's transaction as usual.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import adbc_driver_postgresql.dbapi as adbc
+import sqlglot
+from sqlglot import exp
+
+from habitue.indicators.sources import entity_table, statuses_table
+from habitue.storage.bulk import (
+    SqlRunner,
+    TracedDuckDB,
+    _traced,
+    configure_duckdb,
+    copy_duckdb_to_postgres,
+)
+from habitue.storage.store import DUCKDB
+
+_DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP",
+                 "boolean": "BOOLEAN", "int32": "INTEGER", "int64": "BIGINT",
+                 "float64": "DOUBLE"}
+_POSTGRES_TYPES = {"VARCHAR": "TEXT", "DOUBLE": "DOUBLE PRECISION", "HUGEINT": "NUMERIC",
+                   "UBIGINT": "NUMERIC", "UINTEGER": "BIGINT", "TINYINT": "SMALLINT",
+                   "FLOAT": "REAL"}
+
+
+SPLIT_FROM_PAGES = 10_000
+"""Pages (8 kB) from which a table is read over two connections."""
+PULL_FROM_LINES = 200_000
+"""Order lines from which ``auto`` pulls the facts into DuckDB: below, the connections and
+copies cost more than PostgreSQL's own computation (a few milliseconds)."""
+
+
+def worth_pulling(runner: SqlRunner) -> bool:
+    """Whether a batch on this PostgreSQL store is big enough to run in DuckDB (the
+    planner's estimate of the order lines: no scan)."""
+    rows = runner.scalar("SELECT reltuples FROM pg_class WHERE relname = 'order_lines' "
+                         "AND relkind = 'r' AND relpersistence = 'p'")
+    return (rows or 0) >= PULL_FROM_LINES
+
+
+def referenced_tables(sqls: Iterable[str], dialect: str = "duckdb") -> set[str]:
+    """The tables the statements read; temporary ones (``_ind_…``) and the statements' own
+    common table expressions left out."""
+    names: set[str] = set()
+    for sql in sqls:
+        tree = sqlglot.parse_one(sql, read=dialect)
+        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+        for table in tree.find_all(exp.Table):
+            if table.name and not table.name.startswith("_") and table.name not in ctes:
+                names.add(table.name)
+    return names
+
+
+def _schema_of(name: str) -> ibis.Schema:
+    return (statuses_table() if name == "order_line_statuses" else entity_table(name)).schema()
+
+
+def _duckdb_type(dtype) -> str:
+    if dtype.is_decimal():
+        return f"DECIMAL({dtype.precision},{dtype.scale})"
+    return _DUCKDB_TYPES[str(dtype).lstrip("!")]
+
+
+def _in(column: str, values: Sequence[str]) -> str:
+    return f"{column} IN ({', '.join(_quote(v) for v in values)})"
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _pull_query(name: str, organisations: Sequence[str], institutions: Sequence[str],
+                late_from: datetime) -> str:
+    """The rows of ``name`` a batch of ``organisations`` reads. The history of statuses is
+    read only for the lines whose latest status is dated after D (few or none); the steps
+    filter again, so a superset would do no harm."""
+    cols = ", ".join(_schema_of(name).names)
+    if name == "order_line_statuses":
+        late = (f"SELECT organisation_id, line_id FROM order_lines WHERE "
+                f"{_in('organisation_id', organisations)} AND last_status_at >= "
+                f"TIMESTAMP '{late_from.isoformat(sep=' ')}'")
+        return (f"SELECT {cols} FROM order_line_statuses "
+                f"WHERE (organisation_id, line_id) IN ({late})")
+    names = _schema_of(name).names
+    if "organisation_id" in names:
+        return f"SELECT {cols} FROM {name} WHERE {_in('organisation_id', organisations)}"
+    if "institution_id" in names:
+        return f"SELECT {cols} FROM {name} WHERE {_in('institution_id', institutions)}"
+    return f"SELECT {cols} FROM {name}"
+
+
+def _pull_part(pg_url: str, db: Any, name: str, query: str) -> None:
+    """Read rows out of PostgreSQL as Arrow record batches (ADBC: PostgreSQL's binary
+    ``COPY`` parsed in C++, no Python per row, so two pulls use two cores) streamed into the
+    DuckDB table ``name`` (the compiler's column types). Each pull has its own connection: the
+    batch reads committed facts (a bulk import's refresh runs after its commit)."""
+    schema = _schema_of(name)
+    started = time.perf_counter()
+    cursor = db.cursor()
+    source = f"_pull_{name}_{threading.get_ident()}"
+    try:
+        with adbc.connect(pg_url) as pg, pg.cursor() as cur:
+            cur.execute(query)
+            cursor.register(source, cur.fetch_record_batch())
+            casts = ", ".join(f"CAST({c} AS {_duckdb_type(t)}) AS {c}" for c, t in schema.items())
+            cursor.execute(f"INSERT INTO {name} SELECT {casts} FROM {source}")
+            cursor.unregister(source)
+    finally:
+        cursor.close()
+    _traced(f"PULL {name} ({query})", started)
+
+
+def _parts(pg_url: str, name: str, query: str) -> list[str]:
+    """``query`` split into ranges of the table's pages (TID range scans) when the table is
+    big, so that two connections read it side by side; else ``query`` itself."""
+    if name == "order_line_statuses":
+        return [query]
+    with adbc.connect(pg_url) as pg, pg.cursor() as cur:
+        cur.execute(f"SELECT relpages FROM pg_class WHERE relname = {_quote(name)} "
+                    "AND relkind = 'r' AND relpersistence = 'p'")
+        row = cur.fetchone()
+    pages = int(row[0]) if row and row[0] else 0
+    if pages < SPLIT_FROM_PAGES:
+        return [query]
+    glue = " AND " if " WHERE " in query else " WHERE "
+    middle = pages // 2
+    # the last range is open: pages added since the statistics were taken are read too
+    return [f"{query}{glue}ctid < '({middle},0)'::tid",
+            f"{query}{glue}ctid >= '({middle},0)'::tid"]
+
+
+@contextmanager
+def duckdb_engine(memory_limit: str) -> Iterator[SqlRunner]:
+    """A private in-memory DuckDB, spilling to a temporary directory past ``memory_limit``."""
+    spill = tempfile.mkdtemp(prefix="habitue-engine-")
+    db = duckdb.connect(":memory:", config={"memory_limit": memory_limit,
+                                            "temp_directory": spill})
+    try:
+        configure_duckdb(db, memory_limit)
+        db.execute("SET preserve_insertion_order = false")
+        yield SqlRunner(TracedDuckDB(db), DUCKDB)
+    finally:
+        db.close()
+        for f in Path(spill).glob("*"):
+            f.unlink(missing_ok=True)
+        os.rmdir(spill)
+
+
+def pull_facts(store_url: str, engine: SqlRunner, tables: Iterable[str], *,
+               organisations: Sequence[str], institutions: Sequence[str],
+               late_from: datetime) -> None:
+    """Copy into ``engine`` (a :func:`duckdb_engine`) the rows of ``tables`` a batch of
+    ``organisations`` reads, two tables at a time."""
+    pg_url = store_url.replace("postgresql+psycopg://", "postgresql://")
+    db = engine.conn._db if isinstance(engine.conn, TracedDuckDB) else engine.conn
+    work = []
+    # the biggest first, so that the smaller ones run beside it
+    for name in sorted(tables, key=lambda n: (n != "order_lines", n != "orders", n)):
+        schema = _schema_of(name)
+        db.execute(f"CREATE TABLE {name} ("
+                   + ", ".join(f"{c} {_duckdb_type(t)}" for c, t in schema.items()) + ")")
+        query = _pull_query(name, organisations, institutions, late_from)
+        work += [(name, part) for part in _parts(pg_url, name, query)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(_pull_part, pg_url, db, name, part) for name, part in work]:
+            future.result()
+
+
+def hand_back(engine: SqlRunner, target: SqlRunner, table: str) -> None:
+    """Copy the engine's table ``table`` into a temporary table of the same name and
+    columns on the PostgreSQL ``target`` (inside its transaction)."""
+    described = engine.fetchall(f"DESCRIBE {table}")
+    columns = [r[0] for r in described]
+    ddl = ", ".join(f"{name} {_POSTGRES_TYPES.get(kind, kind)}" for name, kind, *_ in described)
+    target.drop(table)
+    target.execute(f"CREATE TEMP TABLE {table} ({ddl})")
+    db = engine.conn._db if isinstance(engine.conn, TracedDuckDB) else engine.conn
+    started = time.perf_counter()
+    copy_duckdb_to_postgres(db, target.conn, f"SELECT * FROM {table}", table, columns)
+    _traced(f"HAND BACK {table}", started)
+    target.execute(f"ANALYZE {table}")
+
