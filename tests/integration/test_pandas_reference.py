@@ -22,6 +22,7 @@ import pytest
 from habitue.generator import generate_venue
 from habitue.importers.runner import run_import
 from habitue.services.workspace import Workspace
+from habitue.settings import Settings
 from habitue.storage import migrate
 from habitue.storage.store import Store
 
@@ -240,7 +241,10 @@ class Imported:
     tables loaded from it and the results computed so far (per date)."""
 
     def __init__(self, kind: str, venue_dirs: dict[str, Path], tmp: Path) -> None:
+        # postgresql-pulled: a PostgreSQL store whose batches run in DuckDB (decision 0006)
         self.kind, self.venue_dirs, self.tmp = kind, venue_dirs, tmp
+        self.settings = Settings(batch_engine="duckdb" if kind.endswith("pulled") else
+                                 "database")
         self.venues: dict[str, tuple[Workspace, dict, dict]] = {}
         self.databases: list[str] = []
 
@@ -269,7 +273,7 @@ class Imported:
         # takes ~55 s on PostgreSQL for the generated venue)
         result = run_import(store, self.venue_dirs[venue], now=NOW)
         assert result.status == "succeeded", result.error
-        ws = Workspace(store)
+        ws = Workspace(store, self.settings)
         store.dispose()  # DuckDB: one process cannot hold a read-write and a read-only connection
         return ws, ref.load_tables(url), {}
 
@@ -283,7 +287,7 @@ class Imported:
                 conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+@pytest.fixture(scope="module", params=["duckdb", "postgresql", "postgresql-pulled"])
 def stores(request, venue_dirs, tmp_path_factory):
     imported = Imported(request.param, venue_dirs, tmp_path_factory.mktemp(request.param))
     yield imported

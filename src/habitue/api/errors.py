@@ -6,13 +6,20 @@ names the request field at fault (``body.lines[2].status``, ``query.organisation
 
 from __future__ import annotations
 
+import logging
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from habitue.domain.access import AccessDenied
+from habitue.storage.store import StoreError
+
+log = logging.getLogger("habitue.api")
+API_PATHS = "/api/"
 
 
 class ErrorDetail(BaseModel):
@@ -81,8 +88,42 @@ def install(app: FastAPI) -> None:
         return error_response(422, "invalid", f"{field}: {first['msg']}" if field
                               else first["msg"], field or None)
 
+    @app.exception_handler(StoreError)
+    async def _store(request: Request, exc: StoreError) -> Response:
+        log.error("store unavailable: %s", exc)
+        if not request.url.path.startswith(API_PATHS):
+            return PlainTextResponse("Service Unavailable", status_code=503)
+        return error_response(503, "store_unavailable", str(exc))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # the server logs it with its traceback; an API client gets the one shape
+        if not request.url.path.startswith(API_PATHS):
+            return PlainTextResponse("Internal Server Error", status_code=500)
+        return error_response(500, "internal_error",
+                              "an unexpected error occurred; it has been logged")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
-        return error_response(exc.status_code, code, str(exc.detail),
-                              headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            allowed = allowed_methods(request.app, request.url.path)
+            if allowed:
+                headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return error_response(exc.status_code, code, str(exc.detail), headers=headers)
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI schema documents for a path, for ``Allow`` on a 405 (Starlette
+    names only those of the first route that matches, one route per method). The most
+    specific template wins: ``/segments/count`` over ``/segments/{key}``. Empty for a path the
+    schema does not document (the web pages)."""
+    templates = getattr(app.state, "allow_templates", None)
+    if templates is None:
+        templates = [(re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(t)) + "$"),
+                      t.count("{"), sorted(m.upper() for m in item))
+                     for t, item in (app.openapi().get("paths") or {}).items()]
+        app.state.allow_templates = templates
+    found = [(params, methods) for regex, params, methods in templates if regex.match(path)]
+    return min(found)[1] if found else []

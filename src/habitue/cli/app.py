@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from habitue import __version__
-from habitue.cli import generate, importing, indicators, lists, segments, serving
+from habitue.cli import generate, importing, indicators, lists, segments, serving, users
 from habitue.cli.context import console, workspace
 
 app = typer.Typer(
@@ -58,6 +58,7 @@ segments.register(app)
 lists.register(app)
 generate.register(app)
 serving.register(app)
+users.register(app)
 
 
 def main() -> None:

@@ -72,6 +72,9 @@ def demo_command(
     c = out["compute"]
     console.print(f"indicators computed: {c.values:,} values for {c.contacts:,} contacts")
     console.print(f"database: {settings.database_url}")
+    console.print(f"sign in as [bold]{out['login']}[/bold] with the password "
+                  f"[bold]{out['password']}[/bold] (shown once; `habitue users password "
+                  f"{out['login']}` changes it)")
     if serve:
         _run_server(settings, settings.host, port or settings.port, 1)
 

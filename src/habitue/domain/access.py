@@ -65,3 +65,26 @@ class Principal:
     def require_admin(self) -> None:
         if not self.is_admin:
             raise AccessDenied(f"{self.login} ({self.role}) is not an administrator")
+
+    def may_manage(self, organisations: Iterable[str] | None) -> bool:
+        """Whether this principal may manage an account that sees ``organisations`` (None:
+        every organisation): an administrator whose own organisations include them all."""
+        if not self.is_admin:
+            return False
+        if self.organisations is None:
+            return True
+        return organisations is not None and set(organisations) <= self.organisations
+
+    def require_manage(self, organisations: Iterable[str] | None) -> None:
+        self.require_admin()
+        if not self.may_manage(organisations):
+            scope = "every organisation" if organisations is None else ", ".join(
+                sorted(organisations))
+            raise AccessDenied(f"{self.login} may not manage accounts of {scope}")
+
+
+def scope_of(role: Role, organisations: Iterable[str] | None) -> frozenset[str] | None:
+    """The organisations a user of ``role`` sees: None (every one) only for an administrator
+    given no organisation; a user of another role without any sees nothing."""
+    orgs = frozenset(organisations or ())
+    return None if not orgs and role is Role.ADMIN else orgs

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from habitue.domain.format import ENTITIES
+from habitue.domain.format import ENTITIES, Entity
 from habitue.importers.errors import FileSummary, ImportFailure
 from habitue.importers.merge import Merger
 from habitue.importers.parsing import DEFAULT_TIMEZONE, stage_entity
@@ -56,22 +56,33 @@ class ImportResult:
 # Called inside the import's transaction once the rows are merged, with the store's runner:
 # ``_touched`` then lists the contacts whose facts changed (the real-time refresh uses it).
 AfterMerge = Callable[[SqlRunner], None]
+# Called after each entity's merge, with ``m_<entity>`` still there (importers.records).
+AfterEntity = Callable[[SqlRunner, Entity], None]
 
 
-def _next_run_id(store: Store) -> int:
-    with store.connect() as conn:
-        current = conn.execute(sa.select(sa.func.max(schema.import_runs.c.run_id))).scalar()
-    return (current or 0) + 1
+RUN_ID_LOCK = "SELECT pg_advisory_xact_lock(hashtext('habitue.records'))"
+"""Taken (PostgreSQL) by whoever allocates a run id, here and by the records of the API's
+events (``importers.records``, which hold it for their whole transaction): two runs never
+get the same ``max + 1``."""
 
 
-def _record_run(store: Store, result: ImportResult, source: str, now: datetime,
-                finished: bool) -> None:
+def start_run(store: Store, source: str, *, now: datetime) -> int:
+    """Record a new run as ``running`` and return its id (allocated and recorded in one
+    transaction, under :data:`RUN_ID_LOCK`). A caller that must know the id before the import
+    starts (the API's background imports) passes it to ``run_import``."""
     runs = schema.import_runs
     with store.begin() as conn:
-        if not finished:
-            conn.execute(runs.insert().values(run_id=result.run_id, source=source,
-                                              started_at=now, status="running"))
-            return
+        if store.kind == "postgresql":
+            conn.execute(sa.text(RUN_ID_LOCK))
+        run_id = (conn.execute(sa.select(sa.func.max(runs.c.run_id))).scalar() or 0) + 1
+        conn.execute(runs.insert().values(run_id=run_id, source=source, started_at=now,
+                                          status="running"))
+    return run_id
+
+
+def _finish_run(store: Store, result: ImportResult, now: datetime) -> None:
+    runs = schema.import_runs
+    with store.begin() as conn:
         conn.execute(
             runs.update().where(runs.c.run_id == result.run_id).values(
                 finished_at=now, status=result.status, summary=result.as_dict(),
@@ -91,6 +102,7 @@ def run_import(
     reporter: Reporter = SILENT,
     memory_limit: str = "3GB",
     after_merge: AfterMerge | None = None,
+    run_id: int | None = None,
 ) -> ImportResult:
     """Import a file or a directory of the open format; see ``spec/data-format.md``.
 
@@ -98,10 +110,13 @@ def run_import(
     any transaction of the store (DuckDB's transaction-local storage made the same work 2-4x
     slower). Merging then runs in one transaction of the store: references, inserts, updates,
     status history, real-time refresh; any error rolls all of it back.
+
+    ``run_id``: a run already recorded by ``start_run`` (otherwise a new one is).
     """
     path = Path(path)
-    result = ImportResult(run_id=_next_run_id(store), status="running")
-    _record_run(store, result, str(path), now, finished=False)
+    if run_id is None:
+        run_id = start_run(store, str(path), now=now)
+    result = ImportResult(run_id=run_id, status="running")
     staged: list[RawTable] = []
     try:
         sources, ignored = discover(path, entity)
@@ -137,7 +152,7 @@ def run_import(
         for raw in staged:
             for tmp in raw.temp_files:
                 tmp.unlink(missing_ok=True)
-    _record_run(store, result, str(path), datetime.now(), finished=True)
+    _finish_run(store, result, datetime.now())
     return result
 
 
@@ -184,9 +199,12 @@ def _timezones(staging, known: list[tuple]) -> None:
 
 
 def _merge(target: SqlRunner, staged: list[RawTable], result: ImportResult,
-           reporter: Reporter, after_merge: AfterMerge | None) -> list[tuple]:
+           reporter: Reporter, after_merge: AfterMerge | None,
+           after_entity: AfterEntity | None = None, analyze: bool = True) -> list[tuple]:
     """Entity by entity, in dependency order: check references against the store (which
-    already holds the parents merged just before), merge, count."""
+    already holds the parents merged just before), merge, count. ``after_entity`` sees each
+    entity's ``m_<entity>`` (its keys and their ``__action``) before it is dropped;
+    ``analyze=False`` leaves the planner's statistics alone (a few rows written)."""
     by_entity = {r.source.entity.name: r for r in staged}
     files = {name: raw.source.name for name, raw in by_entity.items()}
     target.recreate_temp("_touched", "SELECT CAST(NULL AS TEXT) AS institution_id, "
@@ -217,6 +235,8 @@ def _merge(target: SqlRunner, staged: list[RawTable], result: ImportResult,
             rejected=rejected, unknown_columns=list(raw.unknown.values()),
         ))
         merger.collect_touched_contacts(entity)
+        if after_entity is not None:
+            after_entity(target, entity)
         target.drop(f"m_{entity.name}", "m_statuses", "m_statuses_new")
     result.touched_contacts = target.scalar(
         "SELECT count(*) FROM (SELECT DISTINCT institution_id, contact_id FROM _touched) t")
@@ -230,7 +250,7 @@ def _merge(target: SqlRunner, staged: list[RawTable], result: ImportResult,
         "SELECT file, line, column_name, value, reason FROM rej ORDER BY file, line, column_name"
     )
     target.drop("rej", "_orgmap", "_touched")
-    if target.capabilities.name == "postgresql":
+    if analyze and target.capabilities.name == "postgresql":
         # the planner's statistics of the tables just written (autovacuum may be off, and
         # would come later anyway): without them, the next queries may pick dreadful plans
         for raw in staged:

@@ -18,7 +18,12 @@ from habitue.importers.runner import ImportResult, run_import
 from habitue.indicators.catalogue import INDICATOR_BY_CODE, INDICATORS
 from habitue.reporting import SILENT, Reporter
 from habitue.services import marketing_lists, segment_exports, segments
+from habitue.services.accounts import Accounts
+from habitue.services.audit import AuditLog
+from habitue.services.contacts import Contacts
 from habitue.services.explain import explain as explain_indicator
+from habitue.services.import_jobs import ImportJobs
+from habitue.services.segment_builder import SegmentBuilder
 from habitue.services.indicators import (
     ComputeSummary,
     bulk_institutions,
@@ -26,7 +31,7 @@ from habitue.services.indicators import (
     refresh_touched,
 )
 from habitue.settings import Settings
-from habitue.storage import migrate, schema
+from habitue.storage import migrate, reference_queries, schema
 from habitue.storage.store import Store
 
 
@@ -46,6 +51,17 @@ class Workspace:
     def __init__(self, store: Store, settings: Settings | None = None) -> None:
         self.store = store
         self.settings = settings or Settings()
+        self.accounts = Accounts(store, self.settings)
+        """Users, logins, API tokens (services.accounts)."""
+        self.audit = AuditLog(store)
+        """Who did what: ``ws.audit.record(actor, action, target, organisation, detail,
+        now=...)`` and ``ws.audit.query(...)`` (services.audit)."""
+        self.contacts = Contacts(self)
+        """Contacts seen by a principal: search, card, indicators, writes (services.contacts)."""
+        self.import_jobs = ImportJobs(self)
+        """Imports uploaded to the server, run in the background (services.import_jobs)."""
+        self.segment_builder = SegmentBuilder(self)
+        """The segment builder's pickers and live checks of drafts (services.segment_builder)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Workspace:
@@ -67,7 +83,7 @@ class Workspace:
 
     def import_path(self, path: Path, *, now: datetime, entity: str | None = None,
                     rejects_path: Path | None = None,
-                    reporter: Reporter = SILENT) -> ImportResult:
+                    reporter: Reporter = SILENT, run_id: int | None = None) -> ImportResult:
         self.require_schema()
         touched = "SELECT institution_id, contact_id FROM _touched"
         bulk: list[str] = []  # institutions of a bulk load, refreshed once it is committed
@@ -80,7 +96,8 @@ class Workspace:
 
         result = run_import(self.store, path, now=now, entity=entity,
                             rejects_path=rejects_path, reporter=reporter,
-                            memory_limit=self.settings.memory_limit, after_merge=refresh)
+                            memory_limit=self.settings.memory_limit, after_merge=refresh,
+                            run_id=run_id)
         if bulk and result.status != "failed":
             # a bulk load: the real-time indicators of every contact of its institutions, as a
             # batch (on DuckDB outside any transaction, 1.5-2x faster); should it fail, the
@@ -90,8 +107,28 @@ class Workspace:
                     if o["institution_id"] in bulk]
             compute_indicators(self.store, as_of=now.date(), organisations=orgs,
                                cadence="realtime", now=now,
-                               memory_limit=self.settings.memory_limit, reporter=reporter)
+                               memory_limit=self.settings.memory_limit, reporter=reporter,
+                               batch_engine=self.settings.batch_engine)
         return result
+
+    def ingest_records(self, records, *, now: datetime, source: str = "api"):
+        """Store records of the open format given in memory (``importers.records.Record``),
+        all or nothing, and refresh the real-time indicators of the contacts they touched in
+        the same transaction (``services.records.ingest_records``)."""
+        from habitue.services.records import ingest_records
+
+        self.require_schema()
+        return ingest_records(self.store, records, now=now, source=source,
+                              memory_limit=self.settings.memory_limit)
+
+    def ingest_events(self, events, *, now: datetime, actor: str | None = None):
+        """Apply ticketing events in order, all or nothing, and refresh the real-time
+        indicators of the contacts concerned (``services.events.ingest_events``)."""
+        from habitue.services.events import ingest_events
+
+        self.require_schema()
+        return ingest_events(self.store, events, now=now, actor=actor,
+                             memory_limit=self.settings.memory_limit)
 
     def import_runs(self, limit: int = 20) -> list[dict]:
         runs = schema.import_runs
@@ -109,7 +146,7 @@ class Workspace:
         self.require_schema()
         return compute_indicators(self.store, as_of=as_of, organisation=organisation,
                                   now=now, memory_limit=self.settings.memory_limit,
-                                  reporter=reporter)
+                                  reporter=reporter, batch_engine=self.settings.batch_engine)
 
     def indicator_rows(self, *, organisation: str | None = None,
                        contact: str | None = None) -> Iterator[IndicatorRow]:
@@ -144,7 +181,8 @@ class Workspace:
         self.require_schema()
         return compute_indicators(self.store, as_of=as_of, organisation=organisation,
                                   cadence=cadence, now=now,
-                                  memory_limit=self.settings.memory_limit, reporter=reporter)
+                                  memory_limit=self.settings.memory_limit, reporter=reporter,
+                               batch_engine=self.settings.batch_engine)
 
     def set_indicator_enabled(self, code: str, enabled: bool,
                               institution: str | None = None) -> list[str]:
@@ -201,6 +239,11 @@ class Workspace:
             return [dict(r) for r in conn.execute(
                 sa.select(schema.organisations).order_by(schema.organisations.c.organisation_id)
             ).mappings()]
+
+    def seasons_of(self, organisation: str) -> list[dict]:
+        """An organisation's seasons (id, name, dates), oldest first."""
+        with self.store.connect() as conn:
+            return reference_queries.list_seasons(conn, organisation)
 
     def seasons(self) -> list[Season]:
         t = schema.seasons

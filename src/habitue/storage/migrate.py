@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -23,7 +24,10 @@ def _config(conn: sa.Connection | None = None) -> Config:
     return cfg
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str:
+    """The code's latest revision (read once per process: parsing the scripts takes 15-35 ms,
+    which every request of the server would pay)."""
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 

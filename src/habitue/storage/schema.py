@@ -217,6 +217,14 @@ indicator_history = sa.Table(
     sa.Column("batch_id", sa.Integer()),
 )
 
+# PostgreSQL only too (migration 0008): a contact's family links and its level changes (the
+# contact card's links and timeline).
+SECONDARY_INDEXES += (
+    sa.Index("ix_contacts_parent", contacts.c.institution_id, contacts.c.parent_contact_id),
+    sa.Index("ix_indicator_history_contact", indicator_history.c.organisation_id,
+             indicator_history.c.contact_id),
+)
+
 # A cadence refresh that fired (``cadence:organisation:date``): with several server processes,
 # the first to claim it runs it, the others skip it.
 scheduled_runs = sa.Table(
@@ -230,3 +238,9 @@ scheduled_runs = sa.Table(
 
 # Segments and marketing lists (declared on the same metadata).
 import habitue.storage.segment_schema  # noqa: F401
+
+# Accounts, API tokens, the audit log (declared on the same metadata).
+import habitue.storage.account_schema  # noqa: F401
+
+# The log of the events received by the API (declared on the same metadata).
+import habitue.storage.event_schema  # noqa: F401
