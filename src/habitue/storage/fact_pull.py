@@ -11,6 +11,7 @@ are stored inside the store's transaction as usual.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import time
@@ -151,9 +152,28 @@ def _parts(pg_url: str, name: str, query: str) -> list[str]:
             f"{query}{glue}ctid >= '({middle},0)'::tid"]
 
 
+_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+ENGINE_SHARE = 2 / 3
+"""Share of ``HABITUE_MEMORY_LIMIT`` given to the engine's DuckDB: the Arrow batches of the
+pulls and the process itself live outside DuckDB's accounting (measured at 1M contacts: 3 GB
+for DuckDB made 3.5 GB of the process, 2 GB made 2.7 GB, in the same time)."""
+
+
+def engine_memory_limit(memory_limit: str) -> str:
+    """``memory_limit`` (``3GB``, ``4GiB``…) scaled by :data:`ENGINE_SHARE`, in MB."""
+    found = re.fullmatch(r"\s*([\d.]+)\s*([a-zA-Z]*)\s*", memory_limit)
+    if not found or found.group(2).upper() not in _UNITS:
+        return memory_limit  # DuckDB says what it thinks of it
+    size = float(found.group(1)) * _UNITS[found.group(2).upper() or "B"]
+    return f"{max(1, int(size * ENGINE_SHARE) // 10**6)}MB"
+
+
 @contextmanager
 def duckdb_engine(memory_limit: str) -> Iterator[SqlRunner]:
-    """A private in-memory DuckDB, spilling to a temporary directory past ``memory_limit``."""
+    """A private in-memory DuckDB, spilling to a temporary directory past its share of
+    ``memory_limit`` (:func:`engine_memory_limit`)."""
+    memory_limit = engine_memory_limit(memory_limit)
     spill = tempfile.mkdtemp(prefix="habitue-engine-")
     db = duckdb.connect(":memory:", config={"memory_limit": memory_limit,
                                             "temp_directory": spill})

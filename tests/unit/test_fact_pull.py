@@ -1,0 +1,42 @@
+"""The pure parts of a PostgreSQL batch run in DuckDB (decision 0006)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from habitue.indicators.compiler import compile_sql
+from habitue.indicators.catalogue import INDICATORS
+from habitue.storage.fact_pull import _pull_query, engine_memory_limit, referenced_tables
+
+
+def test_the_tables_pulled_are_those_the_compiled_steps_read():
+    steps = compile_sql("duckdb", tuple(i.code for i in INDICATORS), False)
+    tables = referenced_tables([sql for _, sql in steps.facts] + [steps.values])
+    assert {"orders", "order_lines", "order_line_statuses", "contacts", "products",
+            "performances", "seasons", "social_shares", "share_visits"} <= tables
+    assert not any(t.startswith("_") for t in tables)  # temporary steps are not pulled
+    only_social = compile_sql("duckdb", ("engagement_social",), False)
+    assert "order_lines" not in referenced_tables([only_social.values])
+
+
+def test_common_table_expressions_are_not_tables():
+    assert referenced_tables(["WITH t1 AS (SELECT * FROM orders) SELECT * FROM t1"]) == {
+        "orders"}
+
+
+def test_only_the_batch_rows_and_the_late_statuses_are_pulled():
+    late = datetime(2026, 11, 23)
+    lines = _pull_query("order_lines", ["ORG1", "O'2"], ["I1"], late)
+    assert "WHERE organisation_id IN ('ORG1', 'O''2')" in lines
+    assert "attributes" not in lines  # only the columns the compiler declares
+    contacts = _pull_query("contacts", ["ORG1"], ["I1"], late)
+    assert "WHERE institution_id IN ('I1')" in contacts
+    statuses = _pull_query("order_line_statuses", ["ORG1"], ["I1"], late)
+    assert "last_status_at >= TIMESTAMP '2026-11-23 00:00:00'" in statuses
+
+
+def test_the_engine_gets_two_thirds_of_the_memory_limit():
+    assert engine_memory_limit("3GB") == "2000MB"
+    assert engine_memory_limit("3 gb") == "2000MB"
+    assert engine_memory_limit("4GiB") == "2863MB"
+    assert engine_memory_limit("nonsense") == "nonsense"  # DuckDB's own error will say
