@@ -159,3 +159,23 @@ def test_who_may_import(example_workspace, client_for):
     poll(every, example_workspace, r.json()["run_id"])
     [entry] = example_workspace.audit.query(action="import.create").entries
     assert (entry.actor, entry.target) == (every.login, str(r.json()["run_id"]))
+
+
+def test_a_running_import_shows_its_current_step(workspace, admin_client):
+    reached, release = threading.Event(), threading.Event()
+    real = workspace.import_path
+
+    def held(*args, reporter, **kwargs):  # reports a step, then waits for the test
+        reporter.step("merging contacts.csv", 0, None)
+        reached.set()
+        release.wait(30)
+        return real(*args, reporter=reporter, **kwargs)
+
+    workspace.import_path = held
+    run_id = upload(admin_client, "contacts.csv", "contact_id\nC1\n").json()["run_id"]
+    assert reached.wait(30)
+    running = admin_client.get(f"{API}/imports/{run_id}").json()
+    assert (running["status"], running["progress"]) == ("running", "merging contacts.csv")
+    release.set()
+    done = poll(admin_client, workspace, run_id)
+    assert (done["status"], done["progress"]) == ("succeeded", None)

@@ -52,6 +52,13 @@ def test_a_running_import_is_polled(make_client, web_ws):
     assert "<html" not in fragment and 'data-status="running"' in fragment
     assert client.get(f"/imports/{running}/rejects").status_code == 409
     assert run_id != running
+    assert 'data-testid="import-step"' not in html  # run by another process: no step known
+    # run by this process: its reporter's latest step, in the page's language
+    from habitue.services.import_jobs import _Progress
+    progress = _Progress()
+    progress.step("merging contacts.csv")
+    web_ws.import_jobs._progress[running] = progress
+    assert "Intégration de contacts.csv" in client.get(f"/imports/{running}").text
 
 
 def test_an_unusable_upload_says_why(make_client):

@@ -41,6 +41,9 @@ class ImportRunPublic(BaseModel):
     touched_contacts: int = Field(0, description="Contacts whose facts the import changed.")
     error: str | None = Field(None, description="Why a failed import failed.")
     rejects_url: str | None = Field(None, description="Where to download the rejects.")
+    progress: str | None = Field(None, description=(
+        "While it runs: its current step, e.g. `merging order_lines.csv` (null when the "
+        "server process answering is not the one running it)."))
 
     @classmethod
     def from_row(cls, row: dict, rejects_url: str) -> ImportRunPublic:
@@ -53,6 +56,7 @@ class ImportRunPublic(BaseModel):
                    files=[ImportFilePublic(**f) for f in summary.get("files") or []],
                    rejected=rejected, ignored=summary.get("ignored") or [],
                    touched_contacts=int(summary.get("touched_contacts") or 0),
+                   progress=(row.get("progress") or {}).get("step"),
                    error=row.get("error") or summary.get("error"),
                    rejects_url=rejects_url if rejected else None)
 

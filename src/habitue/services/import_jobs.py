@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from habitue.domain.format import ENTITIES
 from habitue.importers.runner import REJECT_COLUMNS, start_run
+from habitue.reporting import SILENT
 from habitue.storage import import_queries as iq
 
 if TYPE_CHECKING:
@@ -83,13 +84,27 @@ def extract_zip(archive: Path, into: Path) -> list[str]:
     return names
 
 
+class _Progress:
+    """The reporter of one background import: its latest step (``reading orders.csv``,
+    ``merging order_lines.csv``, ``refreshing real-time indicators``…), which ``get`` adds to
+    the run while it runs. Kept by the process running the import: with several server
+    processes, a poll answered by another one shows the run without its step."""
+
+    def __init__(self) -> None:
+        self.latest: dict | None = None
+
+    def step(self, name: str, done: int = 0, total: int | None = None) -> None:
+        self.latest = {"step": name, "done": done, "total": total}
+
+
 class ImportJobs:
-    """``ws.import_jobs``: start an import in the background, wait for it."""
+    """``ws.import_jobs``: start an import in the background, follow it, wait for it."""
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self._lock = threading.Lock()
         self._threads: dict[int, threading.Thread] = {}
+        self._progress: dict[int, _Progress] = {}
 
     @property
     def root(self) -> Path:
@@ -124,7 +139,9 @@ class ImportJobs:
             thread = threading.Thread(target=self._run, args=(run_id, path, now, entity),
                                       name=f"habitue-import-{run_id}", daemon=True)
             self._threads = {r: t for r, t in self._threads.items() if t.is_alive()}
+            self._progress = {r: p for r, p in self._progress.items() if r in self._threads}
             self._threads[run_id] = thread
+            self._progress[run_id] = _Progress()
             thread.start()
         return StartedImport(run_id, source, path)
 
@@ -164,7 +181,8 @@ class ImportJobs:
     def _run(self, run_id: int, path: Path, now: datetime, entity: str | None) -> None:
         try:
             self.ws.import_path(path, now=now, entity=entity, run_id=run_id,
-                                rejects_path=self.directory(run_id) / "rejects.csv")
+                                rejects_path=self.directory(run_id) / "rejects.csv",
+                                reporter=self._progress.get(run_id) or SILENT)
         except Exception as exc:
             log.exception("import %s failed", run_id)
             self._fail(run_id, f"the import stopped on an unexpected error: {exc}", now)
@@ -176,8 +194,14 @@ class ImportJobs:
     # -- reading -------------------------------------------------------------------------
 
     def get(self, run_id: int) -> dict | None:
+        """The run (its ``import_runs`` row); while it runs in this process, with
+        ``progress``: its latest step."""
         with self.ws.store.connect() as conn:
-            return iq.get_run(conn, run_id)
+            run = iq.get_run(conn, run_id)
+        progress = self._progress.get(run_id)
+        if run is not None and run.get("status") == "running" and progress is not None:
+            run = {**run, "progress": progress.latest}
+        return run
 
     def recent(self, *, limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
         with self.ws.store.connect() as conn:

@@ -26,6 +26,26 @@ NAVIGATION = (
 )
 
 
+# the steps an import reports (``Reporter.step``), as the imports page shows them
+IMPORT_FILE_STEPS = {"reading": N_("Reading %(file)s"), "checking": N_("Checking %(file)s"),
+                     "merging": N_("Merging %(file)s")}
+IMPORT_STEPS = {"refreshing real-time indicators": N_("Refreshing the real-time indicators"),
+                "collecting the facts": N_("Collecting the facts"),
+                "computing indicators": N_("Computing the indicators"),
+                "storing the values": N_("Storing the values")}
+
+
+def _step_label(lang: str, step: str) -> str:
+    """An import's step in the page's language (an unknown one as it is)."""
+    gettext = i18n.translations(lang).gettext
+    if step in IMPORT_STEPS:
+        return gettext(IMPORT_STEPS[step])
+    verb, _, file = step.partition(" ")
+    if verb in IMPORT_FILE_STEPS and file:
+        return gettext(IMPORT_FILE_STEPS[verb]) % {"file": file}
+    return step
+
+
 def static_url(path: str) -> str:
     """URL of a file of ``web/static`` (the version busts caches after an upgrade)."""
     return f"/static/{path}?v={__version__}"
@@ -55,6 +75,7 @@ def environment(lang: str) -> jinja2.Environment:
         navigation=NAVIGATION,
         indicator_name=partial(_indicator_name, lang),
         level_label=partial(_level_label, lang),
+        step_label=partial(_step_label, lang),
         version=__version__,
     )
     return env
