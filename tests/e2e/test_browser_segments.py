@@ -3,109 +3,27 @@ a two-condition segment with the pickers, watch its count (and an error next to 
 preview it, save it, export it (a download), freeze it as a list. Screenshots go to ``artifacts/screenshots/`` (``HABITUE_ARTIFACTS``
 overrides ``artifacts``).
 
-The live server and the browser are this module's own fixtures (no shared e2e fixtures existed
-when it was written): the application on a DuckDB copy of the web tests' venue, served by
-uvicorn on a socket bound before the test starts, so nothing waits for it to come up.
+The live application and the browser are the fixtures of ``tests/e2e/conftest.py``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from habitue.api.app import create_app
 from habitue.services.workspace import Workspace
-from habitue.settings import Settings
-from habitue.storage.store import Store
-from tests.web.conftest import NOW, PASSWORD, _build
+from tests.e2e.conftest import log_in, screenshots_dir
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-gpu", "--disable-quic"]
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not "
-                                                               "installed")
 
 
-def artifacts_dir() -> Path:
-    root = Path(os.environ.get("HABITUE_ARTIFACTS", Path(__file__).resolve().parents[2]
-                               / "artifacts"))
-    path = root / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture(scope="module")
-def venue_file(tmp_path_factory) -> Path:
-    """The web tests' venue (LYON: THEATRE, OPERA; ELSEWHERE: FESTIVAL; users), computed."""
-    tmp = tmp_path_factory.mktemp("browser-venue")
-    store = Store(f"duckdb:///{tmp / 'venue.duckdb'}")
-    _build(store, tmp)
-    store.dispose()
-    return tmp / "venue.duckdb"
-
-
-@pytest.fixture
-def live_ws(venue_file: Path, tmp_path: Path) -> Iterator[Workspace]:
-    path = tmp_path / "habitue.duckdb"
-    shutil.copyfile(venue_file, path)
-    store = Store(f"duckdb:///{path}")
-    yield Workspace(store, Settings(scheduler=False))
-    store.dispose()
-
-
-@pytest.fixture
-def live_url(live_ws: Workspace) -> Iterator[str]:
-    """The application served on 127.0.0.1 (a free port), its clock fixed at ``NOW``."""
-    import uvicorn
-
-    app = create_app(Settings(scheduler=False), workspace=live_ws, clock=lambda: NOW)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)  # connections wait in the backlog until the server accepts them
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-
-
-@pytest.fixture
-def page(live_url: str, tmp_path: Path):
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        context = browser.new_context(base_url=live_url, accept_downloads=True,
-                                      viewport={"width": 1360, "height": 1000})
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
-
-
-def log_in(page, login: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
-def test_build_count_save_export_and_freeze_a_segment(page, live_ws: Workspace,
+def test_build_count_save_export_and_freeze_a_segment(page, ws: Workspace,
                                                       tmp_path: Path):
     expect = playwright_api.expect
-    shots = artifacts_dir()
+    shots = screenshots_dir()
     log_in(page, "marie")
 
     page.goto("/segments")
@@ -155,7 +73,7 @@ def test_build_count_save_export_and_freeze_a_segment(page, live_ws: Workspace,
     page.wait_for_url("**/segments/particuliers-avec-e-mail?saved=1")
     expect(page.get_by_test_id("segment-saved")).to_be_visible()
     expect(page.get_by_test_id("segment-count")).to_have_text("2")
-    saved = live_ws.show_segment("particuliers-avec-e-mail").segment
+    saved = ws.show_segment("particuliers-avec-e-mail").segment
     assert saved.definition["rules"] == [
         {"id": "n1", "consent": "email"}, {"id": "n2", "field": "kind", "is": "INDIVIDUAL"}]
     page.screenshot(path=str(shots / "segment-saved.png"), full_page=True)
@@ -173,7 +91,7 @@ def test_build_count_save_export_and_freeze_a_segment(page, live_ws: Workspace,
     page.get_by_test_id("list-name").fill("Relance janvier")
     page.get_by_test_id("freeze-segment").click()
     page.wait_for_url("**/lists*")
-    (frozen,) = live_ws.list_marketing_lists()
+    (frozen,) = ws.list_marketing_lists()
     assert (frozen.name, frozen.member_count, frozen.segment_key) == \
         ("Relance janvier", 2, "particuliers-avec-e-mail")
     page.screenshot(path=str(shots / "segment-frozen-list.png"), full_page=True)
