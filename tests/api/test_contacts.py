@@ -30,6 +30,10 @@ def test_search_by_name_email_and_id_whatever_the_case(venue, client_for):
     assert ids(viewer.get(f"{API}/contacts", params={"q": "S001"})) == ["S001"]
     assert ids(viewer.get(f"{API}/contacts", params={"q": "macé"})) == ["S001"]
     assert ids(viewer.get(f"{API}/contacts", params={"q": "nobody"})) == []
+    # the wildcards of LIKE are letters like any other (PostgreSQL searches with LIKE)
+    assert ids(viewer.get(f"{API}/contacts", params={"q": "paul_durand"})) == []
+    assert ids(viewer.get(f"{API}/contacts", params={"q": "%"})) == []
+    assert ids(viewer.get(f"{API}/contacts", params={"q": "paul.durand@example"})) == ["C002"]
 
 
 def test_search_pages_and_counts_the_matches(venue, client_for):

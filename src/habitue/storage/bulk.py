@@ -87,7 +87,13 @@ class SqlRunner:
         transaction."""
         rebuild = (self.capabilities.rebuild_keys_on_bulk_insert and rows >= self.bulk_threshold
                    and rows * 2 >= (self.scalar(f"SELECT count(*) FROM {table}") or 0))
-        indexes = [ix for ix in SECONDARY_INDEXES if ix.table.name == table] if rebuild else []
+        indexes = []
+        if rebuild:  # the secondary indexes the table has (an optional one may be missing)
+            present = {r[0] for r in self.fetchall(
+                f"SELECT indexname FROM pg_indexes WHERE tablename = '{table}' "
+                "AND schemaname = current_schema()")}
+            indexes = [ix for ix in SECONDARY_INDEXES
+                       if ix.table.name == table and ix.name in present]
         if rebuild:
             self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey")
             for ix in indexes:

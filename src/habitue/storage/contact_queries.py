@@ -1,8 +1,9 @@
 """Reads of contacts for the API and the web pages: search, one contact, its family links.
 
-Search scans the contacts table once (DuckDB: ~150 ms for 1M contacts on 2 cores): the
-matches are materialised, counted and sorted in one statement, and only the page's rows are
-read in full. PostgreSQL runs the same SQL (a sequential scan; no trigram index).
+Search scans the contacts table once on DuckDB (~190 ms for 1M contacts on 2 cores); on
+PostgreSQL the words are found through a trigram index of the names and email (migration
+0009). The matches are materialised, counted and sorted in one statement, and only the page's
+rows are read in full.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import re
+
 import sqlalchemy as sa
 
-from habitue.storage.schema import contacts
+from habitue.storage.schema import CONTACT_SEARCH_TEXT, contacts
 
 # what a word of the query is looked for in (case-insensitive substring), besides the id
 SEARCHED_COLUMNS = ("last_name", "first_name", "structure_name", "email")
@@ -35,12 +38,23 @@ class ContactFilter:
     postal_code: str | None = None
 
 
-def _where(f: ContactFilter, params: dict) -> str:
+def _like_pattern(word: str) -> str:
+    """``%word%`` for LIKE, its own ``%``, ``_`` and ``\\`` taken literally."""
+    return "%" + re.sub(r"([%_\\])", r"\\\1", word.lower()) + "%"
+
+
+def _where(f: ContactFilter, params: dict, dialect: str = "duckdb") -> str:
     clauses = []
     for i, word in enumerate(f.words[:MAX_WORDS]):
-        params[f"w{i}"] = word.lower()
         params[f"id{i}"] = word
-        found = " OR ".join(f"strpos(lower({c}), :w{i}) > 0" for c in SEARCHED_COLUMNS)
+        if dialect == "postgresql":
+            # the one text the trigram index holds (schema.CONTACT_SEARCH_TEXT): a word has no
+            # space, so finding it there is finding it in one of the columns
+            params[f"w{i}"] = _like_pattern(word)
+            found = f"{CONTACT_SEARCH_TEXT} LIKE :w{i}"
+        else:
+            params[f"w{i}"] = word.lower()
+            found = " OR ".join(f"strpos(lower({c}), :w{i}) > 0" for c in SEARCHED_COLUMNS)
         clauses.append(f"({found} OR contact_id = :id{i})")
     if f.institutions is not None:
         params["insts"] = list(f.institutions) or [""]
@@ -59,7 +73,7 @@ def search_contacts(conn: sa.Connection, f: ContactFilter, *, offset: int,
     """``(how many match, the page)``: sorted by last name (or structure name), first name,
     then id; contacts without a name last."""
     params: dict = {"lim": int(limit), "off": int(offset)}
-    where = _where(f, params)
+    where = _where(f, params, conn.dialect.name)
     cols = ", ".join(f"c.{c}" for c in SUMMARY_COLUMNS)
     sql = sa.text(f"""
         WITH m AS MATERIALIZED (

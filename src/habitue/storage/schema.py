@@ -225,6 +225,18 @@ SECONDARY_INDEXES += (
              indicator_history.c.contact_id),
 )
 
+# The contact search (storage.contact_queries), PostgreSQL only (migration 0009): the words
+# are looked for in one lower-cased text of the names and the email through a trigram index
+# (extension pg_trgm; skipped, and the search then scans, where it cannot be created), and the
+# id through its own index.
+CONTACT_SEARCH_TEXT = ("lower(coalesce(last_name, '') || ' ' || coalesce(first_name, '') || "
+                       "' ' || coalesce(structure_name, '') || ' ' || coalesce(email, ''))")
+SECONDARY_INDEXES += (
+    sa.Index("ix_contacts_id", contacts.c.contact_id),
+    sa.Index("ix_contacts_search", sa.text(f"{CONTACT_SEARCH_TEXT} gin_trgm_ops"),
+             postgresql_using="gin", _table=contacts),
+)
+
 # A cadence refresh that fired (``cadence:organisation:date``): with several server processes,
 # the first to claim it runs it, the others skip it.
 scheduled_runs = sa.Table(
