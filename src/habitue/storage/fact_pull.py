@@ -24,7 +24,6 @@ from typing import Any
 
 import duckdb
 import ibis
-import adbc_driver_postgresql.dbapi as adbc
 import sqlglot
 from sqlglot import exp
 
@@ -112,11 +111,20 @@ def _pull_query(name: str, organisations: Sequence[str], institutions: Sequence[
     return f"SELECT {cols} FROM {name}"
 
 
+def _adbc():
+    """The ADBC driver, imported when a batch first pulls (0.4 s of imports, pyarrow's
+    dataset module included, that no other command of a DuckDB store needs)."""
+    import adbc_driver_postgresql.dbapi
+
+    return adbc_driver_postgresql.dbapi
+
+
 def _pull_part(pg_url: str, db: Any, name: str, query: str) -> None:
     """Read rows out of PostgreSQL as Arrow record batches (ADBC: PostgreSQL's binary
     ``COPY`` parsed in C++, no Python per row, so two pulls use two cores) streamed into the
     DuckDB table ``name`` (the compiler's column types). Each pull has its own connection: the
     batch reads committed facts (a bulk import's refresh runs after its commit)."""
+    adbc = _adbc()
     schema = _schema_of(name)
     started = time.perf_counter()
     cursor = db.cursor()
@@ -138,7 +146,7 @@ def _parts(pg_url: str, name: str, query: str) -> list[str]:
     big, so that two connections read it side by side; else ``query`` itself."""
     if name == "order_line_statuses":
         return [query]
-    with adbc.connect(pg_url) as pg, pg.cursor() as cur:
+    with _adbc().connect(pg_url) as pg, pg.cursor() as cur:
         cur.execute(f"SELECT relpages FROM pg_class WHERE relname = {_quote(name)} "
                     "AND relkind = 'r' AND relpersistence = 'p'")
         row = cur.fetchone()
