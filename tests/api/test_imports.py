@@ -67,6 +67,9 @@ def test_upload_a_zip_of_the_example_venue(workspace, admin_client, example_dir,
     assert contacts["unknown_columns"] == ["loyalty_card"]
     assert run["ignored"] == ["README.txt"] and run["rejects_url"] is None
     assert run["finished_at"] is not None and run["error"] is None
+    # on the application's clock (a run is timed from its start), not the machine's
+    assert run["started_at"] <= run["finished_at"] < "2026-01-15T10:05"
+    assert run["started_at"].startswith("2026-01-15T10:00")
     assert admin_client.get(f"{API}/contacts?q=martin").json()["total"] == 2
     kept = tmp_path / "data" / "imports" / str(started["run_id"]) / "files"
     assert sorted(p.name for p in kept.iterdir())[:2] == ["README.txt", "contacts.csv"]
