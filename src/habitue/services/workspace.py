@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from habitue.domain.access import Principal
 from habitue.domain.calendar import Season
 from habitue.importers.runner import ImportResult, run_import
 from habitue.indicators.catalogue import INDICATOR_BY_CODE, INDICATORS
@@ -305,10 +306,26 @@ class Workspace:
                                          memory_limit=self.settings.memory_limit)
 
     def export_segment(self, target, *, as_of: date, path: Path, fmt: str | None = None,
-                       columns=None, purpose: str | None = None, lang: str = "fr"):
-        return segment_exports.export_segment(
+                       columns=None, purpose: str | None = None, lang: str = "fr",
+                       by: Principal | None = None, now: datetime | None = None,
+                       note: dict | None = None):
+        """Export the members. With ``by`` (the principal of a request): refused unless it
+        may write in the segment's organisation (an export takes personal data out of the
+        CRM), and recorded in the audit log at ``now``, with the counts and ``note``."""
+        if by is not None:
+            by.require_write(target.organisation_id)
+        summary = segment_exports.export_segment(
             self.store, target, as_of=as_of, path=path, fmt=fmt, columns=columns,
             purpose=purpose, lang=lang, memory_limit=self.settings.memory_limit)
+        if by is not None:
+            self._audit_export(by, "segment.export", target.key, target.organisation_id,
+                               summary, now, {"as_of": as_of.isoformat(), **(note or {})})
+        return summary
+
+    def _audit_export(self, by: Principal, action: str, target: str | None,
+                      organisation: str, summary, now: datetime | None, note: dict) -> None:
+        detail = {k: v for k, v in summary.as_dict().items() if k != "path"}
+        self.audit.record(by, action, target, organisation, {**detail, **note}, now=now)
 
     def freeze_list(self, segment_key: str, *, name: str, as_of: date, now: datetime,
                     by: str | None = None):
@@ -322,11 +339,22 @@ class Workspace:
         return marketing_lists.list_lists(self.store, organisation=organisation)
 
     def export_list(self, ref: str, *, path: Path, fmt: str | None = None, columns=None,
-                    purpose: str | None = None, lang: str = "fr"):
+                    purpose: str | None = None, lang: str = "fr",
+                    by: Principal | None = None, now: datetime | None = None,
+                    note: dict | None = None):
+        """Export the list's members; ``by``, ``now`` and ``note`` as for
+        :meth:`export_segment`."""
         self.require_schema()
-        return segment_exports.export_list(
-            self.store, marketing_lists.find_list(self.store, ref), path=path, fmt=fmt,
-            columns=columns, purpose=purpose, lang=lang, memory_limit=self.settings.memory_limit)
+        found = marketing_lists.find_list(self.store, ref)
+        if by is not None:
+            by.require_write(found.organisation_id)
+        summary = segment_exports.export_list(
+            self.store, found, path=path, fmt=fmt, columns=columns, purpose=purpose,
+            lang=lang, memory_limit=self.settings.memory_limit)
+        if by is not None:
+            self._audit_export(by, "list.export", str(found.list_id), found.organisation_id,
+                               summary, now, {"name": found.name, **(note or {})})
+        return summary
 
     def delete_list(self, ref: str):
         self.require_schema()

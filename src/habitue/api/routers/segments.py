@@ -244,16 +244,13 @@ def export_segment(
     ``X-Habitue-Members``, ``X-Habitue-Exported`` and ``X-Habitue-Left-Out`` say how many
     members there are, how many were written, and (with a purpose) why the others were not.
     Every export is recorded in the audit log."""
-    seg = visible_segment(ws, principal, key).segment
-    principal.require_write(seg.organisation_id)  # an export leaves the CRM: not for viewers
+    visible_segment(ws, principal, key)
     as_of = as_of or today
     with scratch_dir() as folder, segment_errors(field="query.columns",
                                                  definition_field="segment"):
         summary = ws.export_segment(ws.segment_target(key), as_of=as_of,
                                     path=folder / f"{key}.{format}", fmt=format,
                                     columns=columns, purpose=purpose,
-                                    lang=lang or ws.settings.lang)
-        detail = {k: v for k, v in summary.as_dict().items() if k != "path"}
-        ws.audit.record(principal, "segment.export", key, seg.organisation_id,
-                        {**detail, "as_of": as_of.isoformat(), "columns": columns}, now=now)
+                                    lang=lang or ws.settings.lang, by=principal, now=now,
+                                    note={"columns": columns})
         return export_response(summary, folder, f"{key}-{as_of.isoformat()}.{format}")

@@ -322,18 +322,14 @@ def export_segment(request: Request, key: str, principal: FormPrincipal,
     """The members of the saved segment as a CSV or XLSX file (for a purpose: only those who
     opted in and can be reached); audited."""
     lang = language_of(request)
-    seg = _saved(ws, principal, key, lang).segment
-    principal.require_write(seg.organisation_id)
+    _saved(ws, principal, key, lang)
     fmt = format if format in EXPORT_FORMATS else "csv"
     purpose_ = purpose if purpose in PURPOSES else None
     filename = f"{key}-{today.isoformat()}{'-' + purpose_ if purpose_ else ''}.{fmt}"
     with scratch_dir() as folder:
         summary = ws.export_segment(ws.segment_target(key), as_of=today,
                                     path=folder / filename, fmt=fmt, purpose=purpose_,
-                                    lang=lang)
-        detail = {k: v for k, v in summary.as_dict().items() if k != "path"}
-        ws.audit.record(principal, "segment.export", key, seg.organisation_id,
-                        {**detail, "as_of": today.isoformat(), "via": "web"}, now=now)
+                                    lang=lang, by=principal, now=now, note={"via": "web"})
         return export_response(summary, folder, filename)
 
 
