@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
 from habitue.segments import SegmentDefinition, SpecError, describe, describe_nodes
 from habitue.segments.builder import Draft, node_at_path
 from habitue.segments.builder_convert import draft_to_raw, normalise
@@ -21,7 +19,6 @@ from habitue.segments.pickers import PickerContext
 from habitue.services import segments
 from habitue.services.segment_evaluation import SegmentError, Target
 from habitue.storage import indicator_store as ist
-from habitue.storage import schema
 from habitue.storage import segment_store as ss
 from habitue.storage.bulk import SqlRunner
 from habitue.storage.store import Store, native
@@ -67,11 +64,7 @@ def picker_context(store: Store, organisation: str, *, exclude: str | None = Non
         saved = {s.key: s.name for s in ss.list_segments(conn, organisation) if s.key != exclude}
         attributes = sorted(ss.attribute_names(conn, store.kind, institution))
         seasons = ss.season_names(conn, organisation)
-        p = schema.products
-        genres = list(conn.execute(
-            sa.select(p.c.genre).distinct().where(p.c.organisation_id == organisation,
-                                                  p.c.genre.is_not(None))
-            .order_by(p.c.genre)).scalars())
+        genres = ss.genres_of(conn, organisation)
     ordered_seasons = dict(sorted(seasons.items(), key=lambda kv: kv[0], reverse=True))
     return PickerContext(indicators=tuple(enabled), segments=saved, attributes=attributes,
                          seasons=ordered_seasons, genres=tuple(genres))

@@ -15,7 +15,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from habitue.storage.bulk import SqlRunner
-from habitue.storage.schema import organisations, seasons
+from habitue.storage.schema import organisations, products, seasons
 from habitue.storage.segment_schema import (
     marketing_list_members,
     marketing_lists,
@@ -161,6 +161,15 @@ def season_names(conn: sa.Connection, organisation: str) -> dict[str, str]:
     return {sid: name or sid for sid, name in conn.execute(
         sa.select(seasons.c.season_id, seasons.c.name).where(
             seasons.c.organisation_id == organisation))}
+
+
+def genres_of(conn: sa.Connection, organisation: str) -> list[str]:
+    """The genres of an organisation's products, sorted."""
+    p = products
+    return list(conn.execute(
+        sa.select(p.c.genre).distinct().where(p.c.organisation_id == organisation,
+                                              p.c.genre.is_not(None))
+        .order_by(p.c.genre)).scalars())
 
 
 def names_of(conn: sa.Connection, table: str, organisation: str,
