@@ -196,13 +196,18 @@ def duckdb_engine(memory_limit: str) -> Iterator[SqlRunner]:
         os.rmdir(spill)
 
 
+def _duckdb_of(engine: SqlRunner) -> Any:
+    """The DuckDB connection under an engine's runner (its trace wrapper taken off)."""
+    return engine.conn._db if isinstance(engine.conn, TracedDuckDB) else engine.conn
+
+
 def pull_facts(store_url: str, engine: SqlRunner, tables: Iterable[str], *,
                organisations: Sequence[str], institutions: Sequence[str],
                late_from: datetime) -> None:
     """Copy into ``engine`` (a :func:`duckdb_engine`) the rows of ``tables`` a batch of
     ``organisations`` reads, two tables at a time."""
     pg_url = store_url.replace("postgresql+psycopg://", "postgresql://")
-    db = engine.conn._db if isinstance(engine.conn, TracedDuckDB) else engine.conn
+    db = _duckdb_of(engine)
     work = []
     # the biggest first, so that the smaller ones run beside it
     for name in sorted(tables, key=lambda n: (n != "order_lines", n != "orders", n)):
@@ -224,7 +229,7 @@ def hand_back(engine: SqlRunner, target: SqlRunner, table: str) -> None:
     ddl = ", ".join(f"{name} {_POSTGRES_TYPES.get(kind, kind)}" for name, kind, *_ in described)
     target.drop(table)
     target.execute(f"CREATE TEMP TABLE {table} ({ddl})")
-    db = engine.conn._db if isinstance(engine.conn, TracedDuckDB) else engine.conn
+    db = _duckdb_of(engine)
     started = time.perf_counter()
     copy_duckdb_to_postgres(db, target.conn, f"SELECT * FROM {table}", table, columns)
     _traced(f"HAND BACK {table}", started)

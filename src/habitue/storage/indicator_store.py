@@ -118,6 +118,7 @@ def store_values(runner: SqlRunner, table: str, *, codes: Sequence[str], as_of: 
     replaced (a full batch), or the given codes updated row by row (a cadence or per-contact
     refresh). Returns counts."""
     level_changes = _append_level_changes(runner, table, codes, as_of, batch_id)
+    rows = runner.scalar(f"SELECT count(*) FROM {table}")
     value_cols = [c for code in codes for c in (code, f"{code}_level")]
     value_cols += [POPULATION_COLUMNS[c] for c in codes if c in POPULATION_COLUMNS]
     batch = "NULL" if batch_id is None else str(batch_id)
@@ -130,8 +131,7 @@ def store_values(runner: SqlRunner, table: str, *, codes: Sequence[str], as_of: 
         # (PostgreSQL: for a large batch the primary key is built again afterwards, one
         # sorted build instead of a million index insertions)
         runner.bulk_insert(
-            "contact_indicators", ("organisation_id", "contact_id"),
-            runner.scalar(f"SELECT count(*) FROM {table}"),
+            "contact_indicators", ("organisation_id", "contact_id"), rows,
             f"""INSERT INTO contact_indicators
                 (organisation_id, contact_id, institution_id, as_of, batch_id, {cols})
             SELECT organisation_id, contact_id, institution_id, {_lit(as_of)}, {batch}, {cols}
@@ -140,7 +140,6 @@ def store_values(runner: SqlRunner, table: str, *, codes: Sequence[str], as_of: 
     else:
         upsert_values(runner, table, value_cols, as_of, batch)
     thresholds = band_thresholds(runner, table, [c for c in codes if c in BANDED])
-    rows = runner.scalar(f"SELECT count(*) FROM {table}")
     contacts = runner.scalar(f"SELECT count(DISTINCT contact_id) FROM {table}")
     return {"rows": rows, "contacts": contacts, "level_changes": level_changes,
             "values": rows * len(codes), "thresholds": thresholds}
