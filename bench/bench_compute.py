@@ -30,7 +30,6 @@ from common import DATA, HABITUE, ROOT, machine, measure, save
 REFERENCE = ROOT / "bench" / "reference_pandas.py"
 
 
-
 def scan(url: str) -> None:
     """The floor (run as a child: ``bench_compute.py --scan URL``): one plain scan of the
     order lines by the store's own engine."""
@@ -57,36 +56,79 @@ def _default_url() -> str | None:
     return f"duckdb:///{db}" if db.exists() else None
 
 
-def _child_json(step: dict) -> dict:
-    """The JSON line a child printed last (its own timings), or {} when it failed."""
-    for line in reversed(step["stdout_tail"].strip().splitlines()):
-        if line.startswith("{"):
-            try:
-                return json.loads(line)
-            except json.JSONDecodeError:
-                break
-    return {}
+def measure_scan(url: str) -> dict:
+    """The floor, as its own process."""
+    return measure([sys.executable, __file__, "--scan", url])
+
+
+def measure_startup() -> dict:
+    """``habitue version``: the CLI's fixed start-up cost, part of every command's time."""
+    return measure(HABITUE + ["version"])
+
+
+def measure_compute(url: str, as_of: str) -> dict:
+    """``habitue compute --as-of D``; on a PostgreSQL store both strategies of decision 0006
+    side by side (``habitue``: the values computed in DuckDB, ``habitue-in-database``: by
+    PostgreSQL itself)."""
+    compute = HABITUE + ["--database-url", url, "compute", "--as-of", as_of]
+    if url.startswith("postgres"):
+        return {"habitue": measure(compute, env={"HABITUE_BATCH_ENGINE": "duckdb"}),
+                "habitue-in-database": measure(compute,
+                                               env={"HABITUE_BATCH_ENGINE": "database"})}
+    return {"habitue": measure(compute)}
+
+
+def measure_pandas(url: str, as_of: str, *, load_only: bool = False,
+                   long: bool = False) -> dict:
+    """The pandas reference as its own process; its own load and compute times are under
+    ``child``."""
+    reference = [sys.executable, str(REFERENCE), url, "--as-of", as_of]
+    return measure(reference + (["--load-only"] if load_only else [])
+                   + (["--long"] if long else []))
 
 
 def run_once(url: str, as_of: str, long: bool) -> dict:
-    steps: dict = {"scan": measure([sys.executable, __file__, "--scan", url]),
-                   "habitue-startup": measure(HABITUE + ["version"])}
-    compute = HABITUE + ["--database-url", url, "compute", "--as-of", as_of]
-    if url.startswith("postgres"):
-        # decision 0006: both strategies of a PostgreSQL store, side by side
-        steps["habitue"] = measure(compute, env={"HABITUE_BATCH_ENGINE": "duckdb"})
-        steps["habitue-in-database"] = measure(compute,
-                                               env={"HABITUE_BATCH_ENGINE": "database"})
-    else:
-        steps["habitue"] = measure(compute)
-    reference = [sys.executable, str(REFERENCE), url, "--as-of", as_of]
-    steps["pandas-load"] = measure(reference + ["--load-only"])
-    steps["pandas"] = measure(reference + (["--long"] if long else []))
-    for step in steps.values():
-        child = _child_json(step)
-        if child:
-            step["child"] = child
-    return steps
+    return {"scan": measure_scan(url), "habitue-startup": measure_startup(),
+            **measure_compute(url, as_of),
+            "pandas-load": measure_pandas(url, as_of, load_only=True),
+            "pandas": measure_pandas(url, as_of, long=long)}
+
+
+def run(url: str, as_of: str, *, repeat: int = 1, long: bool = False,
+        report=None) -> dict:
+    """The whole sequence ``repeat`` times, with the best time and the peak RSS of each
+    step; ``report(i, steps)`` is called after each run."""
+    results: dict = {"machine": machine(), "store": url, "as_of": as_of, "runs": []}
+    for i in range(repeat):
+        steps = run_once(url, as_of, long)
+        results["runs"].append(steps)
+        if report:
+            report(i, steps)
+    first = results["runs"][0]
+    results["rows"] = first.get("pandas-load", {}).get("child", {}).get("rows", {})
+    results["summary"] = {
+        name: {"best_seconds": min(r[name]["seconds"] for r in results["runs"]),
+               "peak_rss_mb": max(r[name]["peak_rss_mb"] for r in results["runs"])}
+        for name in first
+    }
+    pandas_compute = [r["pandas"].get("child", {}).get("compute_seconds")
+                      for r in results["runs"]]
+    pandas_load = [r["pandas"].get("child", {}).get("load_seconds") for r in results["runs"]]
+    if all(v is not None for v in pandas_compute + pandas_load):
+        results["summary"]["pandas"]["best_load_seconds"] = min(pandas_load)
+        results["summary"]["pandas"]["best_compute_seconds"] = min(pandas_compute)
+    return results
+
+
+def _print_run(i: int, steps: dict) -> None:
+    print(f"run {i + 1}")
+    for name, step in steps.items():
+        child = step.get("child", {})
+        detail = ", ".join(f"{k} {v}" for k, v in child.items() if k.endswith("seconds"))
+        print(f"  {name:16s} {step['seconds']:8.1f} s  {step['peak_rss_mb']:6d} MB  "
+              f"exit {step['exit_code']}" + (f"  ({detail})" if detail else ""))
+        if step["exit_code"] != 0:
+            print("    " + step["stderr_tail"][-800:].replace("\n", "\n    "))
 
 
 def main() -> None:
@@ -112,32 +154,8 @@ def main() -> None:
 
     store = Path(url[len("duckdb:///"):]).stem if url.startswith("duckdb") \
         else url.rsplit("/", 1)[-1]
-    results: dict = {"machine": machine(), "store": url, "as_of": args.as_of, "runs": []}
-    for i in range(args.repeat):
-        steps = run_once(url, args.as_of, args.long)
-        results["runs"].append(steps)
-        print(f"run {i + 1}")
-        for name, step in steps.items():
-            child = step.get("child", {})
-            detail = ", ".join(f"{k} {v}" for k, v in child.items() if k.endswith("seconds"))
-            print(f"  {name:16s} {step['seconds']:8.1f} s  {step['peak_rss_mb']:6d} MB  "
-                  f"exit {step['exit_code']}" + (f"  ({detail})" if detail else ""))
-            if step["exit_code"] != 0:
-                print("    " + step["stderr_tail"][-800:].replace("\n", "\n    "))
-    first = results["runs"][0]
-    rows = first.get("pandas-load", {}).get("child", {}).get("rows", {})
-    results["rows"] = rows
-    results["summary"] = {
-        name: {"best_seconds": min(r[name]["seconds"] for r in results["runs"]),
-               "peak_rss_mb": max(r[name]["peak_rss_mb"] for r in results["runs"])}
-        for name in first
-    }
-    pandas_compute = [r["pandas"].get("child", {}).get("compute_seconds")
-                      for r in results["runs"]]
-    pandas_load = [r["pandas"].get("child", {}).get("load_seconds") for r in results["runs"]]
-    if all(v is not None for v in pandas_compute + pandas_load):
-        results["summary"]["pandas"]["best_load_seconds"] = min(pandas_load)
-        results["summary"]["pandas"]["best_compute_seconds"] = min(pandas_compute)
+    results = run(url, args.as_of, repeat=args.repeat, long=args.long, report=_print_run)
+    rows = results["rows"]
     path = save(args.name or f"compute-{store}", results)
     print(f"{rows.get('contacts', '?'):,} contacts, {rows.get('order_lines', '?'):,} order "
           f"lines" if rows else "")
