@@ -44,9 +44,28 @@ def _truncate_all(url: str) -> None:
         c.execute(f"TRUNCATE {names}")
 
 
-@pytest.fixture(params=["duckdb", "postgresql"])
-def store(request, tmp_path: Path) -> Iterator[Store]:
-    """An empty, initialised store: a DuckDB file, then a PostgreSQL database."""
+STORES = ["duckdb", "postgresql"]
+MERGED_IN_DUCKDB = "postgresql-merged-in-duckdb"
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked ``both_merges`` run a third time on PostgreSQL, every import merged in
+    DuckDB against a mirror of the store (``importers.mirror``, the bulk path)."""
+    if "store" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_merges")
+        metafunc.parametrize("store", [*STORES, MERGED_IN_DUCKDB] if both else STORES,
+                             indirect=True)
+
+
+@pytest.fixture
+def store(request, tmp_path: Path, monkeypatch) -> Iterator[Store]:
+    """An empty, initialised store: a DuckDB file, then a PostgreSQL database (and, for
+    tests marked ``both_merges``, PostgreSQL with every import merged in DuckDB)."""
+    if request.param == MERGED_IN_DUCKDB:
+        from habitue.importers import mirror
+
+        monkeypatch.setattr(mirror, "MIRROR_FROM_ROWS", 0)
+        monkeypatch.setattr(mirror, "MIRROR_SHARE", 0.0)
     if request.param == "duckdb":
         s = Store(f"duckdb:///{tmp_path / 'habitue.duckdb'}")
         migrate.upgrade(s)

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     """Where a batch computation of a PostgreSQL store runs: ``duckdb`` (the facts pulled into
     a private DuckDB), ``database`` (in PostgreSQL itself), ``auto`` (DuckDB from 200,000
     order lines)."""
+    import_engine: Literal["auto", "duckdb", "database"] = "auto"
+    """Where an import into a PostgreSQL store is merged: ``duckdb`` (in the import's DuckDB
+    staging area, against a copy of the store's rows, the changes copied back), ``database``
+    (in PostgreSQL itself), ``auto`` (DuckDB for a bulk import: a file of 200,000 rows or more
+    that is at least a quarter of its table)."""
     host: str = "127.0.0.1"
     """Address `habitue serve` listens on."""
     port: int = 8000

@@ -7,11 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from habitue.importers.runner import run_import
 from habitue.storage import schema
 from tests.factories.files import minimal_venue, read_rejects, summary, write_csv
+
+pytestmark = pytest.mark.both_merges  # PostgreSQL: each merge (conftest)
 
 NOW = datetime(2026, 1, 15, 12, 0)
 NOT_A_DATE = "is not a date (expected YYYY-MM-DD or DD/MM/YYYY)"

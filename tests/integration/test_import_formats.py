@@ -24,6 +24,8 @@ from tests.factories.files import (
     write_parquet,
 )
 
+pytestmark = pytest.mark.both_merges  # PostgreSQL: each merge (conftest)
+
 NOW = datetime(2026, 1, 15, 12, 0)
 
 

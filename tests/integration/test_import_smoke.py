@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 
 from habitue.importers.runner import run_import
 from habitue.storage import schema
+
+pytestmark = pytest.mark.both_merges  # PostgreSQL: each merge (conftest)
 
 NOW = datetime(2026, 1, 15, 12, 0)
 

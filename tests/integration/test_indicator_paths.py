@@ -74,10 +74,12 @@ def _realtime(store) -> dict:
         return {(r[0], r[1]): tuple(r[2:]) for r in conn.execute(sa.select(*cols))}
 
 
+@pytest.mark.both_merges
 def test_a_bulk_load_refreshes_every_contact_once_committed(store, tmp_path, monkeypatch):
     """Past the per-contact limit (50,000 contacts; 50 here), an import refreshes the
-    real-time indicators of every contact of its institutions as a batch, after its commit:
-    the values are those of a full computation."""
+    real-time indicators of every contact of its institutions as a batch, after its commit
+    (merged in DuckDB on PostgreSQL: computed in that DuckDB, stored in the import's
+    transaction): the values are those of a full computation."""
     import habitue.importers.merge as merge
     import habitue.services.indicators as indicators
     from habitue.services.workspace import Workspace

@@ -327,7 +327,7 @@ class RecordsWriter:
 
     # -- hooks of the merge --------------------------------------------------------------
 
-    def _keep_touched(self, runner: SqlRunner) -> None:
+    def _keep_touched(self, runner: SqlRunner, _engine: SqlRunner | None = None) -> None:
         runner.execute("INSERT INTO _rec_touched SELECT institution_id, contact_id FROM _touched")
 
     def _keep_actions(self, runner: SqlRunner, entity: Entity) -> None:

@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from habitue.domain.format import ENTITIES, Entity
 from habitue.importers.errors import FileSummary, ImportFailure
 from habitue.importers.merge import Merger
+from habitue.importers.mirror import merge_in_duckdb, worth_mirroring
 from habitue.importers.parsing import DEFAULT_TIMEZONE, stage_entity
 from habitue.importers.reading import RawTable, drop_raw, load_raw, sql_literal
 from habitue.importers.sources import discover
 from habitue.reporting import SILENT, Reporter
 from habitue.storage import schema
 from habitue.storage.bulk import STAGED_REJECTS, SqlRunner, configure_duckdb, staging_area
-from habitue.storage.store import Store, native
+from habitue.storage.store import DUCKDB, Store, native
 
 REJECT_COLUMNS = ("file", "line", "column", "value", "reason")
 
@@ -56,7 +57,9 @@ class ImportResult:
 
 # Called inside the import's transaction once the rows are merged, with the store's runner:
 # ``_touched`` then lists the contacts whose facts changed (the real-time refresh uses it).
-AfterMerge = Callable[[SqlRunner], None]
+# The second argument: a DuckDB holding the store's tables as merged (a bulk import into
+# PostgreSQL merged in DuckDB: ``importers.mirror``), where a batch may be computed; or None.
+AfterMerge = Callable[[SqlRunner, SqlRunner | None], None]
 # Called after each entity's merge, with ``m_<entity>`` still there (importers.records).
 AfterEntity = Callable[[SqlRunner, Entity], None]
 
@@ -104,6 +107,7 @@ def run_import(
     memory_limit: str = "3GB",
     after_merge: AfterMerge | None = None,
     run_id: int | None = None,
+    merge_engine: str = "auto",
 ) -> ImportResult:
     """Import a file or a directory of the open format; see ``spec/data-format.md``.
 
@@ -113,6 +117,9 @@ def run_import(
     status history, real-time refresh; any error rolls all of it back.
 
     ``run_id``: a run already recorded by ``start_run`` (otherwise a new one is).
+    ``merge_engine`` (PostgreSQL): where the merge runs: ``database`` (PostgreSQL itself),
+    ``duckdb`` (the staging area, against a mirror of the store: ``importers.mirror``), or
+    ``auto``: DuckDB for a bulk import.
     """
     path = Path(path)
     started = time.perf_counter()
@@ -139,9 +146,18 @@ def run_import(
                 target.begin_bulk()
                 if store.kind == "duckdb":
                     configure_duckdb(target.conn, memory_limit)
-                area.expose(target, [r.source.entity for r in staged])
-                rejects = _merge(target, staged, result, reporter, after_merge)
-                area.hide(target)
+                if store.kind == "postgresql" and worth_mirroring(target, staged, merge_engine):
+                    reporter.step("reading the store", 0, None)
+                    local = SqlRunner(getattr(area.db, "_db", area.db), DUCKDB)
+                    merge_in_duckdb(
+                        local, target, store.url, result.run_id,
+                        lambda local, capture: merge_entities(local, staged, result, reporter,
+                                                              capture), memory_limit)
+                    rejects = finish_merge(target, staged, result, after_merge, engine=local)
+                else:
+                    area.expose(target, [r.source.entity for r in staged])
+                    rejects = _merge(target, staged, result, reporter, after_merge)
+                    area.hide(target)
         result.rejected = len(rejects)
         if rejects:
             result.rejects_path = write_rejects(
@@ -209,6 +225,15 @@ def _merge(target: SqlRunner, staged: list[RawTable], result: ImportResult,
     already holds the parents merged just before), merge, count. ``after_entity`` sees each
     entity's ``m_<entity>`` (its keys and their ``__action``) before it is dropped;
     ``analyze=False`` leaves the planner's statistics alone (a few rows written)."""
+    merge_entities(target, staged, result, reporter, after_entity)
+    return finish_merge(target, staged, result, after_merge, analyze)
+
+
+def merge_entities(target: SqlRunner, staged: list[RawTable], result: ImportResult,
+                   reporter: Reporter, after_entity: AfterEntity | None = None) -> None:
+    """The merge itself (see ``_merge``), leaving ``rej`` and ``_touched`` for
+    :func:`finish_merge`. ``target`` is the store, or the DuckDB mirror of a PostgreSQL
+    store (``importers.mirror``)."""
     by_entity = {r.source.entity.name: r for r in staged}
     files = {name: raw.source.name for name, raw in by_entity.items()}
     target.recreate_temp("_touched", "SELECT CAST(NULL AS TEXT) AS institution_id, "
@@ -244,8 +269,17 @@ def _merge(target: SqlRunner, staged: list[RawTable], result: ImportResult,
         target.drop(f"m_{entity.name}", "m_statuses", "m_statuses_new")
     result.touched_contacts = target.scalar(
         "SELECT count(*) FROM (SELECT DISTINCT institution_id, contact_id FROM _touched) t")
+    target.drop("_orgmap")
+
+
+def finish_merge(target: SqlRunner, staged: list[RawTable], result: ImportResult,
+                 after_merge: AfterMerge | None, analyze: bool = True,
+                 engine: SqlRunner | None = None) -> list[tuple]:
+    """Once the rows are merged into the store: the real-time refresh (``after_merge``, on
+    ``_touched``, given ``engine``: see :data:`AfterMerge`), the rejects recorded and
+    returned, the planner's statistics."""
     if after_merge is not None:
-        after_merge(target)
+        after_merge(target, engine)
     target.execute(
         f"""INSERT INTO import_rejects (run_id, file, line, column_name, value, reason)
         SELECT {result.run_id}, file, line, column_name, value, reason FROM rej"""
@@ -253,7 +287,7 @@ def _merge(target: SqlRunner, staged: list[RawTable], result: ImportResult,
     rejects = target.fetchall(
         "SELECT file, line, column_name, value, reason FROM rej ORDER BY file, line, column_name"
     )
-    target.drop("rej", "_orgmap", "_touched")
+    target.drop("rej", "_touched")
     if analyze and target.capabilities.name == "postgresql":
         # the planner's statistics of the tables just written (autovacuum may be off, and
         # would come later anyway): without them, the next queries may pick dreadful plans

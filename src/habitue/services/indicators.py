@@ -26,7 +26,7 @@ from habitue.storage.fact_pull import (
 )
 from habitue.storage.store import Store, native
 
-DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres"}
+DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres", "pyspark": "pyspark"}
 REALTIME_CODES = tuple(i.code for i in INDICATORS if Cadence.REALTIME in i.cadences)
 # above this many touched contacts, a per-contact refresh runs as a batch of the same
 # indicators over their organisations (same values, set-based all the way)
@@ -55,7 +55,7 @@ def codes_for(cadence: str) -> tuple[str, ...]:
     return tuple(i.code for i in INDICATORS if Cadence(cadence) in i.cadences)
 
 
-def _groups(runner: SqlRunner, orgs: list[tuple], wanted: Sequence[str]) -> dict:
+def organisation_groups(runner: SqlRunner, orgs: list[tuple], wanted: Sequence[str]) -> dict:
     """Organisations grouped by the indicators to compute for them (enabled ∩ wanted)."""
     groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
     for org_id, inst in orgs:
@@ -81,9 +81,14 @@ def _run_steps(runner: SqlRunner, codes: tuple[str, ...], subset: bool,
 
 @contextmanager
 def _engine(runner: SqlRunner, groups: dict, window: Window, pull_from: str | None,
-            memory_limit: str):
-    """Where the batch's values are computed: the store itself, or (``pull_from``: the URL of
-    a PostgreSQL store) a private DuckDB holding the facts the steps read (decision 0006)."""
+            memory_limit: str, engine: SqlRunner | None = None):
+    """Where the batch's values are computed: the store itself, ``engine`` (a DuckDB already
+    holding the store's tables: a bulk import's mirror, decision 0007), or (``pull_from``:
+    the URL of a PostgreSQL store) a private DuckDB holding the facts the steps read
+    (decision 0006)."""
+    if engine is not None:
+        yield engine
+        return
     if pull_from is None:
         yield runner
         return
@@ -101,32 +106,56 @@ def _engine(runner: SqlRunner, groups: dict, window: Window, pull_from: str | No
 def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str] | None,
                   cadence: str, now: datetime, reporter: Reporter = SILENT,
                   writing: Callable[[], AbstractContextManager] = nullcontext,
-                  pull_from: str | None = None, memory_limit: str = "3GB"
-                  ) -> ComputeSummary:
+                  pull_from: str | None = None, memory_limit: str = "3GB",
+                  engine: SqlRunner | None = None) -> ComputeSummary:
     """Compute the indicators of ``cadence`` for every contact of the organisations as one
     batch (its thresholds recorded). The values are computed into temporary tables first, then
     written inside ``writing()`` (the caller's transaction by default; on DuckDB a short one of
     its own, after a computation run outside any transaction). With ``pull_from`` (a
-    PostgreSQL store's URL), they are computed in a private DuckDB and handed back."""
+    PostgreSQL store's URL), they are computed in a private DuckDB and handed back; with
+    ``engine``, in that DuckDB (holding the store's tables) and handed back."""
     orgs = ist.load_organisations(runner, organisations)
     if not orgs:
         return ComputeSummary(None, as_of, 0, 0, 0, 0)
     seasons = ist.load_seasons(runner)
     window = Window(as_of)
     computed: list[tuple[str, tuple[str, ...], list[str]]] = []
-    groups = _groups(runner, orgs, codes_for(cadence))
+    groups = organisation_groups(runner, orgs, codes_for(cadence))
     reporter.step("collecting the facts", 0, None)
-    with _engine(runner, groups, window, pull_from, memory_limit) as engine:
+    with _engine(runner, groups, window, pull_from, memory_limit, engine) as engine:
         for i, (codes, group) in enumerate(groups.items()):
-            ist.write_context(engine, [(season_context(o, seasons, as_of), inst)
-                                       for o, inst in group], window.as_row())
-            values_sql = _run_steps(engine, codes, subset=False)
-            reporter.step("computing indicators", 0, None)
-            engine.recreate_temp(f"_ind_new_{i}", values_sql)
-            engine.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx")
+            compute_group(engine, f"_ind_new_{i}", codes, group, seasons, window,
+                          reporter=reporter)
             if engine is not runner:
                 hand_back(engine, runner, f"_ind_new_{i}")
             computed.append((f"_ind_new_{i}", codes, [o for o, _ in group]))
+    return store_batch(runner, computed, as_of=as_of, cadence=cadence, now=now,
+                       organisations=[o for o, _ in orgs], reporter=reporter,
+                       writing=writing)
+
+
+def compute_group(engine: SqlRunner, table: str, codes: tuple[str, ...], group: Sequence[tuple],
+                  seasons: Sequence, window: Window, *, reporter: Reporter = SILENT,
+                  write_context: Callable = ist.write_context) -> None:
+    """Compute the values and levels of ``codes`` for the organisations of ``group``
+    (``(organisation, institution)`` pairs) into the temporary table ``table`` of
+    ``engine``. ``write_context`` puts the context rows there (a Spark engine has its own:
+    ``storage.spark``); the compiled steps are the same on every engine."""
+    write_context(engine, [(season_context(o, seasons, window.as_of), inst)
+                           for o, inst in group], window.as_row())
+    values_sql = _run_steps(engine, codes, subset=False)
+    reporter.step("computing indicators", 0, None)
+    engine.recreate_temp(table, values_sql)
+    engine.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx")
+
+
+def store_batch(runner: SqlRunner, computed: Sequence[tuple[str, tuple[str, ...], list[str]]],
+                *, as_of: date, cadence: str, now: datetime, organisations: Sequence[str],
+                reporter: Reporter = SILENT,
+                writing: Callable[[], AbstractContextManager] = nullcontext) -> ComputeSummary:
+    """Store the batch's values, ``computed``: ``(temporary table, codes, organisations)``
+    per group (level changes, thresholds, batch record, segment sizes), inside
+    ``writing()``. Also how computed results brought back from Spark are stored."""
     contacts = values = changes = 0
     thresholds: dict = {}
     reporter.step("storing the values", 0, None)
@@ -145,8 +174,8 @@ def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str
     runner.drop(*(table for table, _, _ in computed))
     # the size of every saved segment at each refresh (segments import this module)
     from habitue.services.segments import record_segment_sizes
-    record_segment_sizes(runner, [o for o, _ in orgs], as_of, batch_id)
-    return ComputeSummary(batch_id, as_of, len(orgs), contacts, values, changes)
+    record_segment_sizes(runner, list(organisations), as_of, batch_id)
+    return ComputeSummary(batch_id, as_of, len(organisations), contacts, values, changes)
 
 
 def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
@@ -173,7 +202,7 @@ def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
     subset = pairs <= PER_CONTACT_LIMIT
     if any(code in BANDED for code in codes):  # the real-time indicators are not banded
         ist.write_thresholds(runner)
-    for group_codes, group in _groups(runner, org_rows, codes).items():
+    for group_codes, group in organisation_groups(runner, org_rows, codes).items():
         ist.write_context(runner, [(season_context(o, seasons, as_of), inst)
                                    for o, inst in group], window.as_row())
         values_sql = _run_steps(runner, group_codes, subset=subset)
@@ -187,6 +216,17 @@ def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
         runner.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx", "_ind_new")
     runner.drop("_ind_touched", "_ind_thresholds")
     return pairs
+
+
+def refresh_institutions(runner: SqlRunner, institutions: Sequence[str], *, as_of: date,
+                         now: datetime, reporter: Reporter = SILENT,
+                         engine: SqlRunner | None = None) -> ComputeSummary:
+    """The real-time indicators of every contact of ``institutions`` as one batch, inside the
+    caller's transaction (a bulk import's, which sees its own new organisations); ``engine``:
+    see :func:`compute_batch`."""
+    orgs = [o for o, inst in ist.load_organisations(runner) if inst in institutions]
+    return compute_batch(runner, as_of=as_of, organisations=orgs, cadence="realtime",
+                         now=now, reporter=reporter, engine=engine)
 
 
 def bulk_institutions(runner: SqlRunner, touched_sql: str) -> list[str]:

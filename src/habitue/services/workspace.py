@@ -29,6 +29,7 @@ from habitue.services.indicators import (
     ComputeSummary,
     bulk_institutions,
     compute_indicators,
+    refresh_institutions,
     refresh_touched,
 )
 from habitue.settings import Settings
@@ -89,28 +90,36 @@ class Workspace:
         touched = "SELECT institution_id, contact_id FROM _touched"
         bulk: list[str] = []  # institutions of a bulk load, refreshed once it is committed
 
-        def refresh(runner) -> None:
+        def refresh(runner, merged) -> None:
             bulk.extend(bulk_institutions(runner, touched))
             if not bulk:  # a usual import: its contacts, inside its transaction
                 reporter.step("refreshing real-time indicators", 0, None)
                 refresh_touched(runner, as_of=now.date(), touched_sql=touched)
+            elif merged is not None:  # a bulk load merged in DuckDB: computed there, stored
+                reporter.step("refreshing real-time indicators", 0, None)
+                refresh_institutions(runner, bulk, as_of=now.date(), now=now,
+                                     reporter=reporter, engine=merged)
+                bulk.clear()
 
         result = run_import(self.store, path, now=now, entity=entity,
                             rejects_path=rejects_path, reporter=reporter,
                             memory_limit=self.settings.memory_limit, after_merge=refresh,
-                            run_id=run_id)
+                            run_id=run_id, merge_engine=self.settings.import_engine)
         if bulk and result.status != "failed":
             # a bulk load: the real-time indicators of every contact of its institutions, as a
             # batch (on DuckDB outside any transaction, 1.5-2x faster); should it fail, the
             # import stays and `habitue refresh --cadence realtime` does it again
             reporter.step("refreshing real-time indicators", 0, None)
-            orgs = [o["organisation_id"] for o in self.organisations()
-                    if o["institution_id"] in bulk]
-            compute_indicators(self.store, as_of=now.date(), organisations=orgs,
+            compute_indicators(self.store, as_of=now.date(),
+                               organisations=self._organisations_of(bulk),
                                cadence="realtime", now=now,
                                memory_limit=self.settings.memory_limit, reporter=reporter,
                                batch_engine=self.settings.batch_engine)
         return result
+
+    def _organisations_of(self, institutions: list[str]) -> list[str]:
+        return [o["organisation_id"] for o in self.organisations()
+                if o["institution_id"] in institutions]
 
     def ingest_records(self, records, *, now: datetime, source: str = "api"):
         """Store records of the open format given in memory (``importers.records.Record``),

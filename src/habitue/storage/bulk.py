@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -81,29 +82,36 @@ class SqlRunner:
             self.execute(statement)
 
     def bulk_insert(self, table: str, key: Sequence[str], rows: int, insert_sql: str) -> None:
-        """Run ``insert_sql`` (which adds about ``rows`` rows to ``table``). When that is a
-        large share of the table and the engine builds an index faster than it maintains
-        one, the primary key is dropped and built again around the insert, in the same
+        """Run ``insert_sql`` (which adds about ``rows`` rows to ``table``) inside
+        :meth:`keys_rebuilt`."""
+        with self.keys_rebuilt(table, key, rows):
+            self.execute(insert_sql)
+
+    @contextmanager
+    def keys_rebuilt(self, table: str, key: Sequence[str], rows: int) -> Iterator[None]:
+        """Around an insert of about ``rows`` rows into ``table``: when that is a large share
+        of the table and the engine builds an index faster than it maintains one, the primary
+        key and the secondary indexes are dropped before and built again after, in the same
         transaction."""
         rebuild = (self.capabilities.rebuild_keys_on_bulk_insert and rows >= self.bulk_threshold
                    and rows * 2 >= (self.scalar(f"SELECT count(*) FROM {table}") or 0))
-        indexes = []
-        if rebuild:  # the secondary indexes the table has (an optional one may be missing)
-            present = {r[0] for r in self.fetchall(
-                f"SELECT indexname FROM pg_indexes WHERE tablename = '{table}' "
-                "AND schemaname = current_schema()")}
-            indexes = [ix for ix in SECONDARY_INDEXES
-                       if ix.table.name == table and ix.name in present]
-        if rebuild:
-            self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey")
-            for ix in indexes:
-                self.execute(f"DROP INDEX {ix.name}")
-        self.execute(insert_sql)
-        if rebuild:
-            self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey "
-                         f"PRIMARY KEY ({', '.join(key)})")
-            for ix in indexes:
-                self.execute(str(CreateIndex(ix).compile(dialect=postgresql.dialect())))
+        if not rebuild:
+            yield
+            return
+        # the secondary indexes the table has (an optional one may be missing)
+        present = {r[0] for r in self.fetchall(
+            f"SELECT indexname FROM pg_indexes WHERE tablename = '{table}' "
+            "AND schemaname = current_schema()")}
+        indexes = [ix for ix in SECONDARY_INDEXES
+                   if ix.table.name == table and ix.name in present]
+        self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey")
+        for ix in indexes:
+            self.execute(f"DROP INDEX {ix.name}")
+        yield
+        self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey "
+                     f"PRIMARY KEY ({', '.join(key)})")
+        for ix in indexes:
+            self.execute(str(CreateIndex(ix).compile(dialect=postgresql.dialect())))
 
     def recreate_temp(self, name: str, select: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {name}")
@@ -209,12 +217,17 @@ def staging_area(store: Any, memory_limit: str) -> Iterator[StagingArea]:
             db.execute(f"DETACH {name}")
             db.close()
         return
-    db = duckdb.connect(":memory:", config={"memory_limit": memory_limit})
+    # past its memory limit, DuckDB spills to a directory of its own (a bulk import's merge
+    # runs here on PostgreSQL: importers.mirror)
+    spill = tempfile.mkdtemp(prefix="habitue-staging-")
+    db = duckdb.connect(":memory:", config={"memory_limit": memory_limit,
+                                            "temp_directory": spill})
     try:
         db.execute("SET TimeZone = 'UTC'")
         yield StagingArea(TracedDuckDB(db), None)
     finally:
         db.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def configure_duckdb(db: Any, memory_limit: str) -> None:

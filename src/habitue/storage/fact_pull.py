@@ -119,13 +119,16 @@ def _adbc():
     return adbc_driver_postgresql.dbapi
 
 
-def _pull_part(pg_url: str, db: Any, name: str, query: str) -> None:
+def pull_part(pg_url: str, db: Any, name: str, query: str,
+              types: dict[str, str] | None = None) -> None:
     """Read rows out of PostgreSQL as Arrow record batches (ADBC: PostgreSQL's binary
     ``COPY`` parsed in C++, no Python per row, so two pulls use two cores) streamed into the
-    DuckDB table ``name`` (the compiler's column types). Each pull has its own connection: the
-    batch reads committed facts (a bulk import's refresh runs after its commit)."""
+    DuckDB table ``name``, each column cast to its DuckDB type in ``types`` (default: the
+    compiler's column types). Each pull has its own connection: it reads committed rows (a
+    bulk import's refresh runs after its commit)."""
     adbc = _adbc()
-    schema = _schema_of(name)
+    if types is None:
+        types = {c: _duckdb_type(t) for c, t in _schema_of(name).items()}
     started = time.perf_counter()
     cursor = db.cursor()
     source = f"_pull_{name}_{threading.get_ident()}"
@@ -133,7 +136,7 @@ def _pull_part(pg_url: str, db: Any, name: str, query: str) -> None:
         with adbc.connect(pg_url) as pg, pg.cursor() as cur:
             cur.execute(query)
             cursor.register(source, cur.fetch_record_batch())
-            casts = ", ".join(f"CAST({c} AS {_duckdb_type(t)}) AS {c}" for c, t in schema.items())
+            casts = ", ".join(_cast(c, t) for c, t in types.items())
             cursor.execute(f"INSERT INTO {name} SELECT {casts} FROM {source}")
             cursor.unregister(source)
     finally:
@@ -141,11 +144,18 @@ def _pull_part(pg_url: str, db: Any, name: str, query: str) -> None:
     _traced(f"PULL {name} ({query})", started)
 
 
-def _parts(pg_url: str, name: str, query: str) -> list[str]:
-    """``query`` split into ranges of the table's pages (TID range scans) when the table is
-    big, so that two connections read it side by side; else ``query`` itself."""
-    if name == "order_line_statuses":
-        return [query]
+def _cast(column: str, duckdb_type: str) -> str:
+    # JSON arrives as PostgreSQL's text of it; json() parses and minifies it, as DuckDB's own
+    # JSON functions write it (the importer compares attributes as text)
+    if duckdb_type == "JSON":
+        return f"json(CAST({column} AS VARCHAR)) AS {column}"
+    return f"CAST({column} AS {duckdb_type}) AS {column}"
+
+
+def split_by_pages(pg_url: str, name: str, query: str) -> list[str]:
+    """``query`` (a plain scan of the table ``name``, maybe filtered) split into ranges of
+    the table's pages (TID range scans) when the table is big, so that two connections read
+    it side by side; else ``query`` itself."""
     with _adbc().connect(pg_url) as pg, pg.cursor() as cur:
         cur.execute(f"SELECT relpages FROM pg_class WHERE relname = {_quote(name)} "
                     "AND relkind = 'r' AND relpersistence = 'p'")
@@ -215,9 +225,17 @@ def pull_facts(store_url: str, engine: SqlRunner, tables: Iterable[str], *,
         db.execute(f"CREATE TABLE {name} ("
                    + ", ".join(f"{c} {_duckdb_type(t)}" for c, t in schema.items()) + ")")
         query = _pull_query(name, organisations, institutions, late_from)
-        work += [(name, part) for part in _parts(pg_url, name, query)]
+        parts = ([query] if name == "order_line_statuses"  # a lookup of a few lines' rows
+                 else split_by_pages(pg_url, name, query))
+        work += [(name, part, None) for part in parts]
+    pull_all(pg_url, db, work)
+
+
+def pull_all(pg_url: str, db: Any, work: Sequence[tuple[str, str, dict | None]]) -> None:
+    """Run the pulls ``(table, query, types)`` of :func:`pull_part`, two at a time."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for future in [pool.submit(_pull_part, pg_url, db, name, part) for name, part in work]:
+        for future in [pool.submit(pull_part, pg_url, db, name, query, types)
+                       for name, query, types in work]:
             future.result()
 
 
