@@ -6,7 +6,13 @@ from datetime import datetime
 
 from habitue.indicators.compiler import compile_sql
 from habitue.indicators.catalogue import INDICATORS
-from habitue.storage.fact_pull import _pull_query, engine_memory_limit, referenced_tables
+from habitue.storage.fact_pull import (
+    _pull_query,
+    _pulled_columns,
+    engine_memory_limit,
+    referenced_columns,
+    referenced_tables,
+)
 
 
 def test_the_tables_pulled_are_those_the_compiled_steps_read():
@@ -40,3 +46,25 @@ def test_the_engine_gets_two_thirds_of_the_memory_limit():
     assert engine_memory_limit("3 gb") == "2000MB"
     assert engine_memory_limit("4GiB") == "2863MB"
     assert engine_memory_limit("nonsense") == "nonsense"  # DuckDB's own error will say
+
+
+def test_only_the_columns_the_steps_name_are_pulled():
+    steps = compile_sql("duckdb", tuple(i.code for i in INDICATORS), False)
+    used = referenced_columns([sql for _, sql in steps.facts] + [steps.values])
+    contacts = _pulled_columns("contacts", used)
+    assert {"contact_id", "institution_id", "birth_date"} <= set(contacts)
+    assert not {"first_name", "last_name", "email", "street"} & set(contacts)
+    assert "amount" in _pulled_columns("order_lines", used)
+
+
+def test_a_star_on_a_stored_table_pulls_every_column():
+    assert "*" in referenced_columns(["SELECT * FROM contacts"])
+    assert "*" in referenced_columns(["SELECT c.* FROM contacts c JOIN orders o ON true"])
+    assert referenced_columns(["WITH x AS (SELECT a FROM t) SELECT x.*, * FROM x"]) == {"a"}
+    assert "*" not in referenced_columns(["SELECT count(*) FROM (SELECT a FROM t) s"])
+    assert set(_pulled_columns("contacts", {"*"})) == set(_pulled_columns("contacts", None))
+
+
+def test_numbers_are_read_as_text_and_cast_back_exactly():
+    lines = _pull_query("order_lines", ["ORG1"], ["I1"], datetime(2026, 11, 23))
+    assert "amount::text AS amount" in lines

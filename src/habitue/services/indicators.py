@@ -21,6 +21,7 @@ from habitue.storage.fact_pull import (
     duckdb_engine,
     hand_back,
     pull_facts,
+    referenced_columns,
     referenced_tables,
     worth_pulling,
 )
@@ -93,13 +94,13 @@ def _engine(runner: SqlRunner, groups: dict, window: Window, pull_from: str | No
         yield runner
         return
     steps = [_sql("duckdb", codes, False) for codes in groups]
-    tables = referenced_tables(sql for s in steps for sql in (*(q for _, q in s.facts),
-                                                              s.values))
+    sqls = [sql for s in steps for sql in (*(q for _, q in s.facts), s.values)]
+    tables = referenced_tables(sqls)
     pairs = [pair for group in groups.values() for pair in group]
     with duckdb_engine(memory_limit) as engine:
         pull_facts(pull_from, engine, tables, organisations=[o for o, _ in pairs],
                    institutions=sorted({inst for _, inst in pairs}),
-                   late_from=window.as_row()["end_ts"])
+                   late_from=window.as_row()["end_ts"], columns=referenced_columns(sqls))
         yield engine
 
 

@@ -49,8 +49,10 @@ def columns_of(name: str) -> list[str]:
 
 
 def _select(name: str) -> str:
-    """The pull of a whole table, JSON as text (``fact_pull.pull_part`` parses it)."""
-    cols = ", ".join(f"{c.name}::text AS {c.name}" if isinstance(c.type, sa.JSON) else c.name
+    """The pull of a whole table, JSON and NUMERIC as text (``fact_pull.pull_part`` parses
+    them back: ADBC's own decoding of NUMERIC is slow)."""
+    cols = ", ".join(f"{c.name}::text AS {c.name}" if isinstance(c.type, (sa.JSON, sa.Numeric))
+                     and not isinstance(c.type, sa.Float) else c.name
                      for c in table_of(name).columns)
     return f"SELECT {cols} FROM {name}"
 
