@@ -8,7 +8,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from habitue.storage.store import Store, StoreError
@@ -32,8 +31,15 @@ def head_revision() -> str:
 
 
 def current_revision(store: Store) -> str | None:
+    """The store's schema revision, None when it has none. Read straight from Alembic's
+    table: Alembic first asks whether the table exists, which DuckDB's SQLAlchemy dialect
+    answers through its catalogue emulation in 0.6 s on a store of 1M contacts, paid by every
+    command (``require_current``)."""
     with store.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        try:  # (a failed statement ends the connection's transaction, rolled back on close)
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        except sa.exc.DBAPIError:
+            return None
 
 
 def upgrade(store: Store, revision: str = "head") -> tuple[str | None, str]:
