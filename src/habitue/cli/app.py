@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from habitue import __version__
-from habitue.cli import generate, importing, indicators, lists, segments, serving, users
+from habitue.cli import generate, importing, indicators, lake, lists, segments, serving, users
 from habitue.cli.context import console, workspace
 
 app = typer.Typer(
@@ -54,6 +54,7 @@ def init(ctx: typer.Context) -> None:
 
 importing.register(app)
 indicators.register(app)
+lake.register(app)
 segments.register(app)
 lists.register(app)
 generate.register(app)

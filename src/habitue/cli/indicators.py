@@ -39,9 +39,32 @@ def compute_command(
         "--as-of", help="Reference date YYYY-MM-DD (default: today).")] = None,
     organisation: Annotated[Optional[str], typer.Option(
         help="Only this organisation (default: all).")] = None,
+    engine: Annotated[str, typer.Option(
+        help="local (the store's own batch engine) or spark (on a lake: --lake).")] = "local",
+    lake: Annotated[Optional[str], typer.Option(
+        help="With --engine spark: the lake (`habitue export-lake`), a directory or a URI "
+             "(hdfs://…, s3a://…); the results are written to its results/.")] = None,
+    master: Annotated[Optional[str], typer.Option(
+        help="With --engine spark: the Spark master, spark://host:7077, yarn… (default: "
+             "spark-submit's or spark-defaults.conf's, else local[*]).")] = None,
+    spark_conf: Annotated[Optional[list[str]], typer.Option(
+        "--spark-conf", help="With --engine spark: a Spark setting KEY=VALUE (repeat for "
+                             "several), e.g. spark.executor.memory=8g.")] = None,
 ) -> None:
-    """Compute every enabled indicator of every contact and store the values."""
+    """Compute every enabled indicator of every contact and store the values (with --engine
+    spark: compute them on a lake and write them there, for `habitue import-results`)."""
     ref = _parse_date(as_of) if as_of else today()
+    if engine not in ("local", "spark"):
+        raise typer.BadParameter("expected local or spark", param_hint="--engine")
+    if engine == "spark":
+        from habitue.cli.lake import compute_on_spark
+
+        compute_on_spark(lake=lake, master=master, spark_conf=spark_conf, as_of=ref,
+                         organisation=organisation)
+        return
+    if lake or master or spark_conf:
+        raise typer.BadParameter("--lake, --master and --spark-conf go with --engine spark",
+                                 param_hint="--engine")
     with workspace(ctx) as ws, progress_reporter() as reporter:
         summary = ws.compute(as_of=ref, now=datetime.now(), organisation=organisation,
                              reporter=reporter)

@@ -123,12 +123,12 @@ def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str
     computed: list[tuple[str, tuple[str, ...], list[str]]] = []
     groups = organisation_groups(runner, orgs, codes_for(cadence))
     reporter.step("collecting the facts", 0, None)
-    with _engine(runner, groups, window, pull_from, memory_limit, engine) as engine:
+    with _engine(runner, groups, window, pull_from, memory_limit, engine) as where:
         for i, (codes, group) in enumerate(groups.items()):
-            compute_group(engine, f"_ind_new_{i}", codes, group, seasons, window,
+            compute_group(where, f"_ind_new_{i}", codes, group, seasons, window,
                           reporter=reporter)
-            if engine is not runner:
-                hand_back(engine, runner, f"_ind_new_{i}")
+            if where is not runner:
+                hand_back(where, runner, f"_ind_new_{i}")
             computed.append((f"_ind_new_{i}", codes, [o for o, _ in group]))
     return store_batch(runner, computed, as_of=as_of, cadence=cadence, now=now,
                        organisations=[o for o, _ in orgs], reporter=reporter,
