@@ -135,8 +135,8 @@ def _shares_in_window(i: Inputs) -> ir.Table:
     s = s.filter((s.shared_at.date() > s.c_months_12) & (s.shared_at < s.c_end_ts))
     if i.subset:
         touched = touched_table()
-        s = s.semi_join(touched, [s.organisation_id == touched.organisation_id,
-                                  s.contact_id == touched.contact_id])
+        s = s.semi_join(touched, [s.contact_id == touched.contact_id,
+                                  s.organisation_id == touched.organisation_id])
     return s
 
 
@@ -308,8 +308,8 @@ def compile_values(inputs: Inputs, codes: Sequence[str]) -> ir.Table:
         # the touched contacts first, then their rows (looked up, not scanned for)
         touched = touched_table()
         who = touched.inner_join(ctx, touched.organisation_id == ctx.organisation_id)
-        grid = who.inner_join(contacts, [who.institution_id == contacts.institution_id,
-                                         who.contact_id == contacts.contact_id])
+        grid = who.inner_join(contacts, [who.contact_id == contacts.contact_id,
+                                         who.institution_id == contacts.institution_id])
     else:
         grid = contacts.inner_join(ctx, contacts.institution_id == ctx.institution_id)
     grid = grid.select(

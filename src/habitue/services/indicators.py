@@ -32,6 +32,13 @@ REALTIME_CODES = tuple(i.code for i in INDICATORS if Cadence.REALTIME in i.caden
 # above this many touched contacts, a per-contact refresh runs as a batch of the same
 # indicators over their organisations (same values, set-based all the way)
 PER_CONTACT_LIMIT = 50_000
+# up to this many touched (organisation, contact) pairs, a refresh takes its inputs and writes
+# its values as literal rows (measured at 1M contacts, against the temporary tables: one
+# contact 9 ms instead of 24 on PostgreSQL, 78 instead of 100 on DuckDB; 100 contacts 27
+# instead of 41 ms, 540 instead of 610 ms. At 1,000, DuckDB spends 90 ms parsing the literal
+# rows of one statement and the temporary tables win there)
+FEW_PAIRS = 100
+TOUCHED_COLUMNS = (("organisation_id", "TEXT"), ("contact_id", "TEXT"))
 
 
 @dataclass(frozen=True)
@@ -184,7 +191,12 @@ def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
     """Recompute ``codes`` (default: the real-time indicators) of the contacts listed by
     ``touched_sql`` (``institution_id, contact_id``), in every organisation of their
     institution, inside the caller's transaction. Returns the (organisation, contact) pairs
-    refreshed."""
+    refreshed. Up to ``FEW_PAIRS`` pairs (an API event, a small import), from literal rows
+    (:func:`_refresh_few`); beyond, through temporary tables."""
+    few = min(FEW_PAIRS, PER_CONTACT_LIMIT)
+    pairs = ist.touched_pairs(runner, touched_sql, few)
+    if len(pairs) <= few:
+        return _refresh_few(runner, pairs, as_of=as_of, codes=codes)
     runner.recreate_temp(
         "_ind_touched",
         f"""SELECT DISTINCT o.organisation_id, t.contact_id
@@ -217,6 +229,34 @@ def refresh_touched(runner: SqlRunner, *, as_of: date, touched_sql: str,
         runner.drop(*FACT_TABLES, LINES_TABLE, "_ind_ctx", "_ind_new")
     runner.drop("_ind_touched", "_ind_thresholds")
     return pairs
+
+
+def _refresh_few(runner: SqlRunner, pairs: Sequence[tuple[str, str, str]], *, as_of: date,
+                 codes: Sequence[str]) -> int:
+    """Refresh ``pairs`` (``ist.touched_pairs``) with the compiled subset steps, their inputs
+    given as literal rows and their values written from the rows read back: for one contact,
+    5 statements on PostgreSQL and 13 on DuckDB where the temporary tables took 46 and 40
+    (see ``ist.STEPS_AS_CTES``)."""
+    if not pairs:
+        return 0
+    seasons = ist.load_seasons(runner)
+    window = Window(as_of)
+    thresholds = ([("_ind_thresholds", ist.rows_sql(ist.THRESHOLD_COLUMNS,
+                                                    ist.latest_thresholds(runner)))]
+                  if any(code in BANDED for code in codes) else [])
+    orgs = sorted({(org, inst) for org, _, inst in pairs})
+    for group_codes, group in organisation_groups(runner, orgs, codes).items():
+        in_group = {org for org, _ in group}
+        touched = [(org, contact) for org, contact, _ in pairs if org in in_group]
+        contexts = [(season_context(o, seasons, as_of), inst) for o, inst in group]
+        inputs = [("_ind_touched", ist.rows_sql(TOUCHED_COLUMNS, touched)),
+                  ("_ind_ctx", ist.rows_sql(ist.CONTEXT_COLUMNS,
+                                            ist.context_rows(contexts, window.as_row()))),
+                  *thresholds]
+        steps = _sql(DIALECTS[runner.capabilities.name], group_codes, True)
+        rows = ist.refreshed_values(runner, steps, group_codes, inputs)
+        ist.write_refreshed(runner, rows, group_codes, as_of)
+    return len(pairs)
 
 
 def refresh_institutions(runner: SqlRunner, institutions: Sequence[str], *, as_of: date,
