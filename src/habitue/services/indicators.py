@@ -104,11 +104,11 @@ def _engine(runner: SqlRunner, groups: dict, window: Window, pull_from: str | No
     sqls = [sql for s in steps for sql in (*(q for _, q in s.facts), s.values)]
     tables = referenced_tables(sqls)
     pairs = [pair for group in groups.values() for pair in group]
-    with duckdb_engine(memory_limit) as engine:
-        pull_facts(pull_from, engine, tables, organisations=[o for o, _ in pairs],
+    with duckdb_engine(memory_limit) as private:
+        pull_facts(pull_from, private, tables, organisations=[o for o, _ in pairs],
                    institutions=sorted({inst for _, inst in pairs}),
                    late_from=window.as_row()["end_ts"], columns=referenced_columns(sqls))
-        yield engine
+        yield private
 
 
 def compute_batch(runner: SqlRunner, *, as_of: date, organisations: Sequence[str] | None,
