@@ -19,7 +19,6 @@ it so, as a child). Never part of the test run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -28,7 +27,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from common import machine, save, self_peak_rss_mb
+from common import report, self_peak_rss_mb
 
 from habitue.services.indicators import refresh_touched
 from habitue.storage.bulk import SqlRunner
@@ -132,12 +131,7 @@ def main() -> None:
     result = run(args.database_url, contacts=args.contacts,
                  as_of=date.fromisoformat(args.as_of), seed=args.seed,
                  with_statements=args.statements)
-    if args.json:
-        print(json.dumps(result))
-        return
-    result = {"machine": machine(), **result}
-    save(f"realtime-{result['store']}", result)
-    print(result)
+    report(result, as_json=args.json, name=f"realtime-{result['store']}")
 
 
 if __name__ == "__main__":

@@ -24,14 +24,13 @@ it so, as a child). Never part of the test run.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from common import DATA, machine, save, self_peak_rss_mb
+from common import DATA, report, self_peak_rss_mb
 
 from habitue.segments import load_definition
 from habitue.segments.columns import MEMBERS_TABLE, parse_columns
@@ -170,12 +169,7 @@ def main() -> None:
                  as_of=date.fromisoformat(args.as_of) if args.as_of else None,
                  repeat=args.repeat, export_rows=args.export_rows,
                  memory_limit=args.memory_limit)
-    if args.json:
-        print(json.dumps(result))
-        return
-    result = {"machine": machine(), **result}
-    save(f"segments-{result['store']}", result)
-    print(result)
+    report(result, as_json=args.json, name=f"segments-{result['store']}")
 
 
 if __name__ == "__main__":

@@ -134,6 +134,17 @@ def measure(cmd: list[str], env: dict | None = None) -> dict:
     return step
 
 
+def report(result: dict, *, as_json: bool, name: str) -> None:
+    """A bench's figures: one JSON object on stdout for ``bench/suite.py`` (nothing saved),
+    or saved under ``name`` with the machine and printed."""
+    if as_json:
+        print(json.dumps(result))
+        return
+    result = {"machine": machine(), **result}
+    save(name, result)
+    print(result)
+
+
 def save(name: str, payload: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from habitue.generator import generate_venue
 from habitue.importers.runner import ImportResult, run_import
 from habitue.services.indicators import compute_indicators
 from habitue.services.workspace import IndicatorRow, Workspace
@@ -356,3 +357,15 @@ def population(store: Store, contact: str, code: str, org: str = "ORG") -> str |
     with store.connect() as conn:
         return conn.execute(sa.select(col).where(t.c.organisation_id == org,
                                                  t.c.contact_id == contact)).scalar()
+
+
+def generated_and_computed(store: Store, directory: Path, *, contacts: int, seed: int,
+                           today: date, now: datetime, organisations: int = 2) -> Store:
+    """``store`` holding a generated venue (the generator's, not one designed for a test),
+    imported and computed as of ``today``."""
+    data = generate_venue(directory, contacts=contacts, organisations=organisations,
+                          seed=seed, today=today)
+    result = run_import(store, data.directory, now=now)
+    assert result.status == "succeeded", result.error
+    compute_indicators(store, as_of=today, now=now)
+    return store

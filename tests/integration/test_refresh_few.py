@@ -10,13 +10,12 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from habitue.generator import generate_venue
-from habitue.importers.runner import run_import
 from habitue.services import indicators
-from habitue.services.indicators import codes_for, compute_indicators, refresh_touched
+from habitue.services.indicators import codes_for, refresh_touched
 from habitue.storage import schema
 from habitue.storage.bulk import SqlRunner
 from habitue.storage.store import native
+from tests.factories.venue import generated_and_computed
 
 D = date(2026, 3, 10)
 NOW = datetime(2026, 3, 10, 12, 0)
@@ -25,11 +24,8 @@ CODES = codes_for("full")
 
 @pytest.fixture
 def computed_store(store, tmp_path):
-    data = generate_venue(tmp_path / "venue", contacts=300, organisations=2, seed=5, today=D)
-    result = run_import(store, data.directory, now=NOW)
-    assert result.status == "succeeded", result.error
-    compute_indicators(store, as_of=D, now=NOW)
-    return store
+    return generated_and_computed(store, tmp_path / "venue", contacts=300, seed=5, today=D,
+                                  now=NOW)
 
 
 def _values(store, contacts: list[str]) -> dict:

@@ -11,11 +11,11 @@ or event can change the store in between.
 
 from __future__ import annotations
 
-from habitue.domain.format import ENTITIES
+from habitue.domain.format import ENTITY_BY_NAME
 from habitue.importers.reading import RawTable
 from habitue.storage import mirror
-from habitue.storage.bulk import REJECTS_DDL, STAGED_REJECTS, SqlRunner
-from habitue.storage.fact_pull import engine_memory_limit
+from habitue.storage.bulk import STAGED_REJECTS, SqlRunner, untraced
+from habitue.storage.fact_pull import engine_memory_limit, hand_back
 
 MIRROR_FROM_ROWS = 200_000
 """Staged rows of one file from which ``auto`` merges in DuckDB: when that is also a sizeable
@@ -73,7 +73,7 @@ def merge_in_duckdb(local: SqlRunner, target: SqlRunner, store_url: str, run_id:
     from habitue.importers.runner import RUN_ID_LOCK  # the runner imports this module
 
     target.execute(RUN_ID_LOCK)
-    db = mirror._raw(local)
+    db = untraced(local.conn)
     # while the store is read, its Arrow batches live outside DuckDB's memory accounting: the
     # engine's share of the limit then, as a batch's pull has (measured at 1M contacts: the
     # whole limit made 4.07 GB of the process on a second import)
@@ -84,32 +84,28 @@ def merge_in_duckdb(local: SqlRunner, target: SqlRunner, store_url: str, run_id:
     changes = Changes()
     merge(local, changes.capture)
     _apply(local, target, changes, run_id)
-    mirror.copy_temp(local, target, "rej", REJECTS_DDL.replace("VARCHAR", "TEXT"))
-    local.execute("CREATE OR REPLACE TEMP TABLE _touched_distinct AS "
+    local.execute("CREATE OR REPLACE TEMP TABLE _touched AS "
                   "SELECT DISTINCT institution_id, contact_id FROM _touched")
-    local.execute("DROP TABLE _touched")
-    local.execute("ALTER TABLE _touched_distinct RENAME TO _touched")
-    mirror.copy_temp(local, target, "_touched", "institution_id TEXT, contact_id TEXT")
-    target.execute("ANALYZE _touched")
+    for name in ("rej", "_touched"):
+        hand_back(local, target, name)
     # what is left in the staging area is the store as merged (a batch may compute there)
-    staged = [r[0] for r in local.fetchall(
-        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 's\\_%' ESCAPE '\\' "
-        "OR (temporary AND table_name <> '_touched')")]
-    local.drop(*staged)
+    leftovers = [r[0] for r in local.fetchall(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary "
+        "OR table_name LIKE 's\\_%' ESCAPE '\\'")]
+    local.drop(*leftovers)
 
 
 def _apply(local: SqlRunner, target: SqlRunner, changes: Changes, run_id: int) -> None:
     """The mirror's changes, copied into the store: new institutions, then each entity's new
     and updated rows (dependency order), then the new status rows."""
-    mirror.copy_temp(local, target, "_new_institutions", "institution_id TEXT, name TEXT",
-                     "SELECT institution_id, name FROM institutions")
+    local.recreate_temp("_new_institutions", "SELECT institution_id, name FROM institutions")
+    hand_back(local, target, "_new_institutions")
     target.execute("""INSERT INTO institutions (institution_id, name)
         SELECT institution_id, name FROM _new_institutions n WHERE NOT EXISTS (
             SELECT 1 FROM institutions i WHERE i.institution_id = n.institution_id)""")
     target.drop("_new_institutions")
-    by_name = {e.name: e for e in ENTITIES}
     for name in changes.entities:
-        entity = by_name[name]
+        entity = ENTITY_BY_NAME[name]
         cols = ", ".join(f"t.{c}" for c in mirror.columns_of(name))
         match = " AND ".join(f"d.{k} = t.{k}" for k in entity.key)
         rows = dict(local.fetchall(f"SELECT __action, count(*) FROM d_{name} GROUP BY 1"))

@@ -21,7 +21,13 @@ from habitue.importers.reading import RawTable, drop_raw, load_raw, sql_literal
 from habitue.importers.sources import discover
 from habitue.reporting import SILENT, Reporter
 from habitue.storage import schema
-from habitue.storage.bulk import STAGED_REJECTS, SqlRunner, configure_duckdb, staging_area
+from habitue.storage.bulk import (
+    STAGED_REJECTS,
+    SqlRunner,
+    configure_duckdb,
+    staging_area,
+    untraced,
+)
 from habitue.storage.store import DUCKDB, Store, native
 
 REJECT_COLUMNS = ("file", "line", "column", "value", "reason")
@@ -148,7 +154,7 @@ def run_import(
                     configure_duckdb(target.conn, memory_limit)
                 if store.kind == "postgresql" and worth_mirroring(target, staged, merge_engine):
                     reporter.step("reading the store", 0, None)
-                    local = SqlRunner(getattr(area.db, "_db", area.db), DUCKDB)
+                    local = SqlRunner(untraced(area.db), DUCKDB)
                     merge_in_duckdb(
                         local, target, store.url, result.run_id,
                         lambda local, capture: merge_entities(local, staged, result, reporter,

@@ -21,10 +21,9 @@ from habitue.storage.fact_pull import (
     duckdb_engine,
     hand_back,
     pull_facts,
-    referenced_columns,
-    referenced_tables,
     worth_pulling,
 )
+from habitue.storage.sql_reads import referenced_columns, referenced_tables
 from habitue.storage.store import Store, native
 
 DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres", "pyspark": "pyspark"}

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex
 
@@ -52,6 +51,12 @@ class TracedDuckDB:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._db, name)
+
+
+def untraced(conn: Any) -> Any:
+    """The DuckDB connection itself, under its :class:`TracedDuckDB` wrapper if any (what
+    DuckDB's own API needs: ``cursor()``, ``register``)."""
+    return conn._db if isinstance(conn, TracedDuckDB) else conn
 
 
 class SqlRunner:

@@ -15,7 +15,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
@@ -23,18 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import ibis
-import sqlglot
-from sqlglot import exp
 
-from habitue.indicators.sources import entity_table, statuses_table
 from habitue.storage.bulk import (
     SqlRunner,
     TracedDuckDB,
     _traced,
     configure_duckdb,
     copy_duckdb_to_postgres,
+    untraced,
 )
+from habitue.storage.sql_reads import table_schema
 from habitue.storage.store import DUCKDB
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP",
@@ -60,55 +58,6 @@ def worth_pulling(runner: SqlRunner) -> bool:
     return (rows or 0) >= PULL_FROM_LINES
 
 
-def referenced_tables(sqls: Iterable[str], dialect: str = "duckdb") -> set[str]:
-    """The tables the statements read; temporary ones (``_ind_…``) and the statements' own
-    common table expressions left out."""
-    names: set[str] = set()
-    for sql in sqls:
-        tree = sqlglot.parse_one(sql, read=dialect)
-        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-        for table in tree.find_all(exp.Table):
-            if table.name and not table.name.startswith("_") and table.name not in ctes:
-                names.add(table.name)
-    return names
-
-
-def referenced_columns(sqls: Iterable[str], dialect: str = "duckdb") -> set[str]:
-    """Every column name the statements mention, whatever its table, and ``*`` when one of
-    them selects every column of a stored table (``SELECT *`` or ``t.*`` on it): a pull may
-    leave out the columns whose name appears nowhere (the contact's names and address, for
-    the indicators)."""
-    names: set[str] = set()
-    for sql in sqls:
-        tree = sqlglot.parse_one(sql, read=dialect)
-        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-
-        def stored(table: exp.Table) -> bool:
-            return not table.name.startswith("_") and table.name not in ctes  # noqa: B023
-
-        for column in tree.find_all(exp.Column):
-            if not isinstance(column.this, exp.Star):
-                names.add(column.name)
-                continue
-            select = column.find_ancestor(exp.Select)
-            if select is not None and any(
-                    t.alias_or_name == column.table and stored(t)
-                    for t in select.find_all(exp.Table) if t.parent_select is select):
-                names.add("*")
-        for star in tree.find_all(exp.Star):
-            if isinstance(star.parent, exp.Column):
-                continue
-            select = star.find_ancestor(exp.Select)
-            source = (select.args.get("from_") or select.args.get("from")) if select else None
-            if source is not None and isinstance(source.this, exp.Table) and stored(source.this):
-                names.add("*")
-    return names
-
-
-def _schema_of(name: str) -> ibis.Schema:
-    return (statuses_table() if name == "order_line_statuses" else entity_table(name)).schema()
-
-
 def _duckdb_type(dtype) -> str:
     if dtype.is_decimal():
         return f"DECIMAL({dtype.precision},{dtype.scale})"
@@ -123,12 +72,12 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _pulled_columns(name: str, used: set[str] | None) -> dict[str, str]:
-    """The columns of ``name`` a pull reads (those ``used`` mentions: see
-    :func:`referenced_columns`; all without it), with their DuckDB types."""
-    schema = _schema_of(name)
-    return {c: _duckdb_type(t) for c, t in schema.items()
-            if used is None or "*" in used or c in used}
+def _pulled_columns(name: str, used: Mapping[str, set[str]] | None) -> dict[str, str]:
+    """The columns of ``name`` a pull reads (those ``used`` names for it: see
+    ``sql_reads.referenced_columns``; all without it), with their DuckDB types."""
+    wanted = used.get(name) if used is not None else None
+    return {c: _duckdb_type(t) for c, t in table_schema(name).items()
+            if wanted is None or c in wanted}
 
 
 def _select_list(types: dict[str, str]) -> str:
@@ -151,7 +100,7 @@ def _pull_query(name: str, organisations: Sequence[str], institutions: Sequence[
                 f"TIMESTAMP '{late_from.isoformat(sep=' ')}'")
         return (f"SELECT {cols} FROM order_line_statuses "
                 f"WHERE (organisation_id, line_id) IN ({late})")
-    names = _schema_of(name).names
+    names = table_schema(name).names
     if "organisation_id" in names:
         return f"SELECT {cols} FROM {name} WHERE {_in('organisation_id', organisations)}"
     if "institution_id" in names:
@@ -169,27 +118,35 @@ def _adbc():
 
 def pull_part(pg_url: str, db: Any, name: str, query: str,
               types: dict[str, str] | None = None) -> None:
-    """Read rows out of PostgreSQL as Arrow record batches (ADBC: PostgreSQL's binary
-    ``COPY`` parsed in C++, no Python per row, so two pulls use two cores) streamed into the
-    DuckDB table ``name``, each column cast to its DuckDB type in ``types`` (default: the
-    compiler's column types). Each pull has its own connection: it reads committed rows (a
-    bulk import's refresh runs after its commit)."""
-    adbc = _adbc()
+    """The rows of ``query`` (:func:`read_postgres`) inserted into the DuckDB table ``name``,
+    each column cast to its DuckDB type in ``types`` (default: the compiler's column types).
+    It reads committed rows (a bulk import's refresh runs after its commit)."""
     if types is None:
-        types = {c: _duckdb_type(t) for c, t in _schema_of(name).items()}
+        types = {c: _duckdb_type(t) for c, t in table_schema(name).items()}
     started = time.perf_counter()
+    casts = ", ".join(_cast(c, t) for c, t in types.items())
+    read_postgres(pg_url, db, query,
+                  lambda source: f"INSERT INTO {name} SELECT {casts} FROM {source}")
+    _traced(f"PULL {name} ({query})", started)
+
+
+def read_postgres(pg_url: str, db: Any, query: str,
+                  statement: Callable[[str], str]) -> tuple | None:
+    """Run on the DuckDB ``db`` the statement ``statement(source)``, where ``source`` names
+    the rows of ``query`` read out of PostgreSQL as Arrow record batches (ADBC: PostgreSQL's
+    binary ``COPY`` parsed in C++, no Python per row, streamed, so two reads use two cores).
+    Each read has its own connection and DuckDB cursor; returns the statement's first row."""
     cursor = db.cursor()
-    source = f"_pull_{name}_{threading.get_ident()}"
+    source = f"_pg_rows_{threading.get_ident()}"
     try:
-        with adbc.connect(pg_url) as pg, pg.cursor() as cur:
+        with _adbc().connect(pg_url) as pg, pg.cursor() as cur:
             cur.execute(query)
             cursor.register(source, cur.fetch_record_batch())
-            casts = ", ".join(_cast(c, t) for c, t in types.items())
-            cursor.execute(f"INSERT INTO {name} SELECT {casts} FROM {source}")
+            row = cursor.execute(statement(source)).fetchone()
             cursor.unregister(source)
+            return row
     finally:
         cursor.close()
-    _traced(f"PULL {name} ({query})", started)
 
 
 def _cast(column: str, duckdb_type: str) -> str:
@@ -254,19 +211,15 @@ def duckdb_engine(memory_limit: str) -> Iterator[SqlRunner]:
         os.rmdir(spill)
 
 
-def _duckdb_of(engine: SqlRunner) -> Any:
-    """The DuckDB connection under an engine's runner (its trace wrapper taken off)."""
-    return engine.conn._db if isinstance(engine.conn, TracedDuckDB) else engine.conn
-
-
 def pull_facts(store_url: str, engine: SqlRunner, tables: Iterable[str], *,
                organisations: Sequence[str], institutions: Sequence[str],
-               late_from: datetime, columns: set[str] | None = None) -> None:
+               late_from: datetime,
+               columns: Mapping[str, set[str]] | None = None) -> None:
     """Copy into ``engine`` (a :func:`duckdb_engine`) the rows of ``tables`` a batch of
     ``organisations`` reads, two tables at a time; with ``columns`` (see
-    :func:`referenced_columns`), only the columns named there."""
+    ``sql_reads.referenced_columns``), only the columns named there."""
     pg_url = store_url.replace("postgresql+psycopg://", "postgresql://")
-    db = _duckdb_of(engine)
+    db = untraced(engine.conn)
     work = []
     # the biggest first, so that the smaller ones run beside it
     for name in sorted(tables, key=lambda n: (n != "order_lines", n != "orders", n)):
@@ -296,7 +249,7 @@ def hand_back(engine: SqlRunner, target: SqlRunner, table: str) -> None:
     ddl = ", ".join(f"{name} {_POSTGRES_TYPES.get(kind, kind)}" for name, kind, *_ in described)
     target.drop(table)
     target.execute(f"CREATE TEMP TABLE {table} ({ddl})")
-    db = _duckdb_of(engine)
+    db = untraced(engine.conn)
     started = time.perf_counter()
     copy_duckdb_to_postgres(db, target.conn, f"SELECT * FROM {table}", table, columns)
     _traced(f"HAND BACK {table}", started)

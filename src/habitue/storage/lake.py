@@ -33,12 +33,10 @@ from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
-import sqlglot
-from sqlglot import exp
 
-from habitue.indicators.sources import entity_table, statuses_table
 from habitue.storage.bulk import SqlRunner, scratch_runner
-from habitue.storage.fact_pull import duckdb_engine, hand_back
+from habitue.storage.fact_pull import duckdb_engine, hand_back, read_postgres
+from habitue.storage.sql_reads import referenced_columns, table_schema
 from habitue.storage.store import Store, native
 
 LAKE_FORMAT = "habitue-lake"
@@ -66,16 +64,6 @@ class LakeError(Exception):
 
 # -- what a lake holds ------------------------------------------------------------------------
 
-def table_schema(name: str) -> ibis.Schema:
-    """The columns of a store table as the indicator compiler types them."""
-    if name == "order_line_statuses":
-        return statuses_table().schema()
-    if name == "indicator_settings":
-        return ibis.schema({"institution_id": "string", "indicator": "string",
-                            "enabled": "boolean"})
-    return entity_table(name).schema()
-
-
 def partition_column(columns: Iterable[str]) -> str | None:
     """``organisation_id`` when the table has one, else ``institution_id`` (contacts,
     indicator settings), else none."""
@@ -84,45 +72,6 @@ def partition_column(columns: Iterable[str]) -> str | None:
         if candidate in names:
             return candidate
     return None
-
-
-def referenced_columns(sqls: Iterable[str], dialect: str = "duckdb") -> dict[str, set[str]]:
-    """Table -> the columns the statements read of it (every column where one selects ``*``
-    straight from it). Temporary tables (``_…``) and common table expressions are left out."""
-    out: dict[str, set[str]] = {}
-    for sql in sqls:
-        tree = sqlglot.parse_one(sql, read=dialect)
-        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-        aliases = {t.alias_or_name: t.name for t in tree.find_all(exp.Table)
-                   if t.name and not t.name.startswith("_") and t.name not in ctes}
-        for name in aliases.values():
-            out.setdefault(name, set())
-        for column in tree.find_all(exp.Column):
-            if column.table in aliases and not isinstance(column.this, exp.Star):
-                out[aliases[column.table]].add(column.name)
-        for select in tree.find_all(exp.Select):
-            _unqualified(select, aliases, out)
-    return out
-
-
-def _unqualified(select: exp.Select, aliases: Mapping[str, str],
-                 out: dict[str, set[str]]) -> None:
-    """Columns of ``select`` read without a table name or as ``*`` from a base table of its
-    own ``FROM`` / ``JOIN``: taken as that table's (every column for ``*``)."""
-    sources = [select.args.get("from_")] + list(select.args.get("joins") or [])
-    tables = [s.this.name for s in sources if s is not None and isinstance(s.this, exp.Table)
-              and s.this.alias_or_name in aliases]
-    if not tables:
-        return
-    star = any(isinstance(e, exp.Star) or (isinstance(e, exp.Column)
-                                           and isinstance(e.this, exp.Star))
-               for e in select.expressions)
-    bare = {c.name for c in select.find_all(exp.Column) if not c.table}
-    if not star and not bare:
-        return
-    for name in tables:
-        names = table_schema(name).names
-        out[name] |= set(names) if star else bare & set(names)
 
 
 def lake_columns(sqls: Iterable[str]) -> dict[str, ibis.Schema]:
@@ -318,21 +267,11 @@ def _export_postgres(url: str, columns: Mapping[str, ibis.Schema], directory: Pa
 
 def _stream_table(pg_url: str, db: Any, name: str, schema: ibis.Schema, directory: Path,
                   orgs: Sequence[dict]) -> int:
-    import adbc_driver_postgresql.dbapi as adbc
-
     query = (f"SELECT {', '.join(schema.names)} FROM {name} "
              f"WHERE {_row_filter(schema, orgs)}")
-    cursor = db.cursor()
-    source = f"_lake_{name}"
-    try:
-        with adbc.connect(pg_url) as pg, pg.cursor() as cur:
-            cur.execute(query)
-            cursor.register(source, cur.fetch_record_batch())
-            rows = cursor.execute(_copy_sql(source, schema, directory / name)).fetchone()[0]
-            cursor.unregister(source)
-    finally:
-        cursor.close()
-    return int(rows)
+    row = read_postgres(pg_url, db, query,
+                        lambda source: _copy_sql(source, schema, directory / name))
+    return int(row[0])
 
 
 # -- results ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from habitue.storage import schema
-from habitue.storage.bulk import SqlRunner, _traced, copy_duckdb_to_postgres
+from habitue.storage.bulk import SqlRunner, _traced, copy_duckdb_to_postgres, untraced
 from habitue.storage.fact_pull import pull_all, split_by_pages
 
 MIRRORED: tuple[str, ...] = (
@@ -78,14 +78,9 @@ def copy_rows(local: SqlRunner, target: SqlRunner, select_sql: str, table: str,
     ``like``, default ``table``, in order) into the PostgreSQL table ``table``, inside the
     target's transaction."""
     started = time.perf_counter()
-    copy_duckdb_to_postgres(_raw(local), target.conn, select_sql, table,
+    copy_duckdb_to_postgres(untraced(local.conn), target.conn, select_sql, table,
                             columns_of(like or table))
     _traced(f"COPY INTO {table}", started)
-
-
-def _raw(runner: SqlRunner) -> Any:
-    conn = runner.conn
-    return getattr(conn, "_db", conn)
 
 
 def insert_rows(local: SqlRunner, target: SqlRunner, select_sql: str, table: str,
@@ -116,14 +111,3 @@ def update_rows(local: SqlRunner, target: SqlRunner, select_sql: str, table: str
     target.execute(f"ANALYZE {temp}")
     target.execute(f"UPDATE {table} SET {sets} FROM {temp} u WHERE {match}")
     target.drop(temp)
-
-
-def copy_temp(local: SqlRunner, target: SqlRunner, name: str, ddl: str,
-              source_sql: str | None = None) -> None:
-    """A temporary table ``name`` (columns ``ddl``) on the target holding the rows of
-    ``source_sql`` (DuckDB; default: its table of the same name)."""
-    target.drop(name)
-    target.execute(f"CREATE TEMP TABLE {name} ({ddl})")
-    cols = [part.split()[0] for part in ddl.split(",")]
-    copy_duckdb_to_postgres(_raw(local), target.conn,
-                            source_sql or f"SELECT {', '.join(cols)} FROM {name}", name, cols)
