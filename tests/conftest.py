@@ -87,5 +87,14 @@ def pg_store(pg_database: str) -> Iterator[Store]:
 
 
 @pytest.fixture
+def duckdb_store(tmp_path: Path) -> Iterator[Store]:
+    """An empty, initialised DuckDB store, for behaviour only DuckDB has."""
+    s = Store(f"duckdb:///{tmp_path / 'habitue.duckdb'}")
+    migrate.upgrade(s)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
 def example_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "examples" / "venue"

@@ -13,7 +13,7 @@ from habitue.domain.format import ENTITY_BY_NAME, Entity, Reference, Scope
 from habitue.importers.parsing import content_columns
 from habitue.importers.reading import sql_literal
 from habitue.storage.bulk import SqlRunner
-from habitue.storage.schema import stored_fields
+from habitue.storage.schema import lookup_indexes, stored_fields
 
 LABELS = {
     "organisations": "organisation",
@@ -237,18 +237,30 @@ class Merger:
             SELECT {', '.join(f's.{c}' for c in cols)}{derived_values},
                    {insert_attrs if has_attributes else 'NULL'}, {self.run_id}
             FROM {self.first_rows(name, "insert")} s{derived_join}""")
-        sets = [f"{c} = u.{c}" for c in cols if c in present and c not in keys]
+        sets = {c: f"{c} = u.{c}" for c in cols if c in present and c not in keys}
         if has_attributes:
-            sets.append(
-                "attributes = "
-                + caps.json_merge.format(old=f"{name}.attributes", new="u.attributes")
-            )
-        sets.append(f"import_run_id = {self.run_id}")
+            sets["attributes"] = ("attributes = " + caps.json_merge.format(
+                old=f"{name}.attributes", new="u.attributes"))
+        sets["import_run_id"] = f"import_run_id = {self.run_id}"
         if self.db.scalar(f"SELECT count(*) FROM m_{name} WHERE __action = 'update'"):
-            self.db.execute(
-                f"""UPDATE {name} SET {', '.join(sets)} FROM {self.first_rows(name, "update")} u
-                WHERE {_eq(keys, name, 'u')}"""
-            )
+            self._update(name, keys, sets)
+
+    def _update(self, name: str, keys: tuple[str, ...], sets: dict[str, str]) -> None:
+        """Apply the updates of ``m_<name>``. On DuckDB a row whose indexed column is set,
+        even to the value it has, is deleted and inserted again, its index entries with it
+        (100,000 order lines: 21 s instead of 0.5 s): the indexed columns are set apart, on
+        the rows where they change only (decision 0009)."""
+        source = self.first_rows(name, "update")
+        on = _eq(keys, name, "u")
+        indexed = ([c.name for ix in lookup_indexes(name) for c in ix.columns if c.name in sets]
+                   if self.db.capabilities.index_lookups else [])
+        plain = [v for c, v in sets.items() if c not in indexed]
+        self.db.execute(f"UPDATE {name} SET {', '.join(plain)} FROM {source} u WHERE {on}")
+        if not indexed:
+            return
+        moved = " OR ".join(f"{name}.{c} IS DISTINCT FROM u.{c}" for c in indexed)
+        self.db.execute(f"UPDATE {name} SET {', '.join(sets[c] for c in indexed)} "
+                        f"FROM {source} u WHERE {on} AND ({moved})")
 
     def first_rows(self, name: str, action: str | None = None) -> str:
         """SQL of the first staged row of each key of ``m_<name>`` (with ``__action``)."""

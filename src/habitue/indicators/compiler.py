@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from habitue.indicators.catalogue import INDICATOR_BY_CODE
+from habitue.indicators.facts import found_contacts_table
 from habitue.indicators.sources import (
     context_table,
     entity_table,
@@ -32,11 +33,13 @@ class Inputs:
     """The relations every indicator may read. Dates come from the context ``ctx`` (one row
     per organisation), joined where a rule needs them."""
 
-    def __init__(self, orders: ir.Table, lines: ir.Table, subset: bool = False) -> None:
+    def __init__(self, orders: ir.Table, lines: ir.Table, subset: bool = False,
+                 lookup: bool = False) -> None:
         self.orders = orders
         self.subset = subset
+        self.lookup = lookup  # the few touched contacts looked up by index (decision 0009)
         self.ctx = context_table()
-        self.contacts = entity_table("contacts")
+        self.contacts = found_contacts_table() if lookup else entity_table("contacts")
         self.shares = entity_table("social_shares")
         self.visits = entity_table("share_visits")
         self.lines = lines  # narrow lines_as_of: each line once, with its flags
@@ -370,35 +373,53 @@ class CompiledSteps:
     values: str
 
 
-def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool) -> CompiledSteps:
+def compile_sql(dialect: str, codes: tuple[str, ...], subset: bool,
+                lookup: bool = False) -> CompiledSteps:
+    """The steps of ``codes`` for every contact, or with ``subset`` for the contacts of
+    ``_ind_touched``; with ``lookup`` (and ``subset``) those contacts' facts are looked up
+    by index first, in steps of their own (DuckDB, decision 0009)."""
     from habitue.indicators.facts import (
+        BENEFICIARY_TABLE,
+        FOUND_CONTACTS_TABLE,
+        FOUND_ORDERS_TABLE,
         KEYS_TABLE,
         LATE_TABLE,
+        ORDER_LINES_TABLE,
         ORDERS_TABLE,
         PAST_TABLE,
         VALUES_TABLE,
+        beneficiary_lines,
+        found_contacts,
+        found_orders,
         late_lines,
         lines_as_of,
         materialised,
+        order_lines_of,
         orders_as_of,
         past_statuses,
         touched_order_keys,
     )
 
-    orders = orders_as_of(subset)
+    lookup = lookup and subset
+    orders = orders_as_of(subset, lookup)
     bound_orders = materialised(orders, ORDERS_TABLE)
-    late = late_lines(bound_orders, subset)
+    late = late_lines(bound_orders, subset, lookup)
     past = past_statuses(materialised(late, LATE_TABLE))
-    lines = lines_as_of(bound_orders, subset)
-    values = compile_values(Inputs(bound_orders, lines_as_of(bound_orders, subset, narrow=True),
-                                   subset), codes)
+    lines = lines_as_of(bound_orders, subset, lookup=lookup)
+    narrow = lines_as_of(bound_orders, subset, narrow=True, lookup=lookup)
+    values = compile_values(Inputs(bound_orders, narrow, subset, lookup), codes)
     levels = compile_levels(materialised(values, VALUES_TABLE), codes, subset)
 
     def sql(e: ir.Table) -> str:
         return str(ibis.to_sql(e, dialect=dialect))
 
-    keys = ((KEYS_TABLE, sql(touched_order_keys())),) if subset else ()
+    keys = ((KEYS_TABLE, sql(touched_order_keys(lookup))),) if subset else ()
+    if lookup:
+        keys = ((FOUND_CONTACTS_TABLE, sql(found_contacts())),
+                (BENEFICIARY_TABLE, sql(beneficiary_lines())), *keys,
+                (FOUND_ORDERS_TABLE, sql(found_orders())))
+    order_lines = ((ORDER_LINES_TABLE, sql(order_lines_of(bound_orders))),) if lookup else ()
     return CompiledSteps(
-        facts=(*keys, (ORDERS_TABLE, sql(orders)), (LATE_TABLE, sql(late)),
+        facts=(*keys, (ORDERS_TABLE, sql(orders)), *order_lines, (LATE_TABLE, sql(late)),
                (PAST_TABLE, sql(past)), (VALUES_TABLE, sql(values))),
         lines=sql(lines), values=sql(levels))

@@ -28,7 +28,17 @@ LATE_TABLE = "_ind_late"
 KEYS_TABLE = "_ind_keys"
 PAST_TABLE = "_ind_past"
 VALUES_TABLE = "_ind_values"
-FACT_TABLES = (KEYS_TABLE, ORDERS_TABLE, LATE_TABLE, PAST_TABLE, VALUES_TABLE)
+# looked up by index (``lookup``: a few contacts on DuckDB, decision 0009): the lines whose
+# beneficiary, the orders whose buyer or payer, the lines whose order has the id of a touched
+# contact or order, in any organisation (the exact pairs are matched in the next steps)
+FOUND_CONTACTS_TABLE = "_ind_found_contacts"
+BENEFICIARY_TABLE = "_ind_beneficiary_lines"
+FOUND_ORDERS_TABLE = "_ind_found_orders"
+ORDER_LINES_TABLE = "_ind_order_lines"
+FACT_TABLES = (FOUND_CONTACTS_TABLE, BENEFICIARY_TABLE, KEYS_TABLE, FOUND_ORDERS_TABLE,
+               ORDERS_TABLE, ORDER_LINES_TABLE, LATE_TABLE, PAST_TABLE, VALUES_TABLE)
+ORDER_COLUMNS = ("organisation_id", "order_id", "buyer_contact_id", "payer_contact_id",
+                 "created_at", "channel")
 
 
 @dataclass(frozen=True)
@@ -67,15 +77,16 @@ def _ctx_end() -> ir.Table:
     return ctx.select(c_org=ctx.organisation_id, c_end=ctx.end_ts)
 
 
-def orders_as_of(subset: bool = False) -> ir.Table:
+def orders_as_of(subset: bool = False, lookup: bool = False) -> ir.Table:
     """Orders of the organisations of ``_ind_ctx`` created on or before D, with their date,
     payer (defaulting to the buyer) and the season containing their date. With ``subset``,
     only the orders where a contact of ``_ind_touched`` is buyer, payer or beneficiary
-    (``touched_orders``)."""
+    (``touched_orders``), found among the orders looked up (``found_orders``) with
+    ``lookup``."""
     orders = entity_table("orders")
     seasons = entity_table("seasons")
     if subset:
-        orders = touched_orders(orders)
+        orders = touched_orders(_found_orders_table() if lookup else orders)
     ctx = context_table()
     c = ctx.select(c_org=ctx.organisation_id, c_end=ctx.end_ts, c_as_of=ctx.as_of,
                    c_current=ctx.current_season_id, c_previous=ctx.previous_season_id)
@@ -99,12 +110,15 @@ def touched_order_keys_table() -> ir.Table:
     return ibis.table({"k_org": "string", "k_order": "string"}, name=KEYS_TABLE)
 
 
-def touched_order_keys() -> ir.Table:
+def touched_order_keys(lookup: bool = False) -> ir.Table:
     """(organisation, order) of every order where a touched contact is the beneficiary of a
     line (the orders where it is buyer or payer are found with their rows:
-    ``touched_orders``)."""
+    ``touched_orders``); with ``lookup``, among the lines looked up by
+    ``beneficiary_lines``."""
     touched = touched_table()
-    lines = entity_table("order_lines")
+    lines = (ibis.table({"organisation_id": "string", "order_id": "string",
+                         "beneficiary_contact_id": "string"}, name=BENEFICIARY_TABLE)
+             if lookup else entity_table("order_lines"))
     hit = lines.semi_join(touched, [lines.beneficiary_contact_id == touched.contact_id,
                                     lines.organisation_id == touched.organisation_id])
     return hit.select(k_org=hit.organisation_id, k_order=hit.order_id)
@@ -120,20 +134,79 @@ def touched_orders(orders: ir.Table) -> ir.Table:
     24 ms for the payers of 2.8M orders.)"""
     touched = touched_table()
     keys = touched_order_keys_table()
-    cols = ("organisation_id", "order_id", "buyer_contact_id", "payer_contact_id",
-            "created_at", "channel")
     parts = [orders.semi_join(touched, [orders[col] == touched.contact_id,
                                         orders.organisation_id == touched.organisation_id]
-                              ).select(*cols)
+                              ).select(*ORDER_COLUMNS)
              for col in ("buyer_contact_id", "payer_contact_id")]
     parts.append(orders.semi_join(keys, [orders.order_id == keys.k_order,
-                                         orders.organisation_id == keys.k_org]).select(*cols))
+                                         orders.organisation_id == keys.k_org]
+                                  ).select(*ORDER_COLUMNS))
     return ibis.union(*parts, distinct=True)
 
 
-def _lines_of(orders: ir.Table, subset: bool) -> ir.Table:
-    """The order lines; with ``subset`` (a few contacts), only those of ``orders``."""
+# -- looked up by index (decision 0009) -------------------------------------------------------
+# DuckDB answers ``column IN (SELECT ...)`` on one indexed column from its ART index, and
+# nothing else: not a semi-join, not a second condition on the organisation. So these steps
+# look the ids up alone, each into its own small table, and the exact (organisation, id) pairs
+# are matched by the ordinary steps reading those tables instead of the base tables.
+
+CONTACT_COLUMNS = ("institution_id", "contact_id", "birth_date", "kind")  # what the rules read
+
+
+def found_contacts() -> ir.Table:
+    """The contacts that have the id of a touched contact, in any institution."""
+    contacts = entity_table("contacts")
+    touched = touched_table()
+    return contacts.filter(contacts.contact_id.isin(touched.contact_id)).select(
+        *CONTACT_COLUMNS)
+
+
+def found_contacts_table() -> ir.Table:
+    return ibis.table(entity_table("contacts").select(*CONTACT_COLUMNS).schema(),
+                      name=FOUND_CONTACTS_TABLE)
+
+
+def beneficiary_lines() -> ir.Table:
+    """The lines whose beneficiary has the id of a touched contact, in any organisation."""
     lines = entity_table("order_lines")
+    touched = touched_table()
+    hit = lines.filter(lines.beneficiary_contact_id.isin(touched.contact_id))
+    return hit.select("organisation_id", "order_id", "beneficiary_contact_id")
+
+
+def found_orders() -> ir.Table:
+    """The orders whose buyer or payer has the id of a touched contact, or whose id is that of
+    an order of ``_ind_keys``, in any organisation (an order may come twice)."""
+    orders = entity_table("orders")
+    touched = touched_table()
+    keys = touched_order_keys_table()
+    parts = [orders.filter(orders.buyer_contact_id.isin(touched.contact_id)),
+             orders.filter(orders.payer_contact_id.isin(touched.contact_id)),
+             orders.filter(orders.order_id.isin(keys.k_order))]
+    return ibis.union(*(p.select(*ORDER_COLUMNS) for p in parts), distinct=False)
+
+
+def _found_orders_table() -> ir.Table:
+    return ibis.table(entity_table("orders").select(*ORDER_COLUMNS).schema(),
+                      name=FOUND_ORDERS_TABLE)
+
+
+def order_lines_of(orders: ir.Table) -> ir.Table:
+    """The lines whose order has the id of an order of ``orders`` (materialised
+    ``orders_as_of``), in any organisation."""
+    lines = entity_table("order_lines")
+    return lines.filter(lines.order_id.isin(orders.order_id))
+
+
+def _lines_source(lookup: bool) -> ir.Table:
+    lines = entity_table("order_lines")
+    return ibis.table(lines.schema(), name=ORDER_LINES_TABLE) if lookup else lines
+
+
+def _lines_of(orders: ir.Table, subset: bool, lookup: bool = False) -> ir.Table:
+    """The order lines; with ``subset`` (a few contacts), only those of ``orders`` (found
+    among the lines looked up by ``order_lines_of`` with ``lookup``)."""
+    lines = _lines_source(lookup)
     if not subset:
         return lines
     return lines.semi_join(orders, [lines.order_id == orders.order_id,
@@ -141,11 +214,11 @@ def _lines_of(orders: ir.Table, subset: bool) -> ir.Table:
                            ).select(*lines.columns)
 
 
-def late_lines(orders: ir.Table, subset: bool = False) -> ir.Table:
+def late_lines(orders: ir.Table, subset: bool = False, lookup: bool = False) -> ir.Table:
     """(organisation, line) of the lines whose latest status is dated after D: their status
     as of D comes from their history (``past_statuses``); every other line's is its latest.
     For a recent D, few lines or none."""
-    lines = _lines_of(orders, subset)
+    lines = _lines_of(orders, subset, lookup)
     c = _ctx_end()
     late = lines.inner_join(c, lines.organisation_id == c.c_org)
     late = late.filter(late.last_status_at >= late.c_end)  # NULL: at the order's creation
@@ -175,15 +248,17 @@ def past_statuses_table() -> ir.Table:
                       name=PAST_TABLE)
 
 
-def lines_as_of(orders: ir.Table, subset: bool = False, narrow: bool = False) -> ir.Table:
+def lines_as_of(orders: ir.Table, subset: bool = False, narrow: bool = False,
+                lookup: bool = False) -> ir.Table:
     """Lines of the orders of ``orders`` (materialised ``orders_as_of``), with their status as
     of D (their latest, or from ``_ind_past``; None when their first status is later), holder,
     season (performance's, else product's, else the order date's) and whether it is the
     current or previous one, product and performance facts. ``narrow``: only what the
     indicators read, the product and performance facts turned into flags. (The lines are
     joined to ``orders`` below, which restricts them: a semi-join before it as well left
-    PostgreSQL comparing every pair of lines and orders when it misjudged the orders' count.)"""
-    lines = entity_table("order_lines")
+    PostgreSQL comparing every pair of lines and orders when it misjudged the orders' count.)
+    ``lookup``: the lines are those looked up by ``order_lines_of``."""
+    lines = _lines_source(lookup)
     products = entity_table("products")
     performances = entity_table("performances")
     seasons = entity_table("seasons")

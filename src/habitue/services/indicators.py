@@ -51,8 +51,9 @@ class ComputeSummary:
 
 
 @lru_cache(maxsize=128)
-def _sql(dialect: str, codes: tuple[str, ...], subset: bool) -> CompiledSteps:
-    return compile_sql(dialect, codes, subset)
+def _sql(dialect: str, codes: tuple[str, ...], subset: bool,
+         lookup: bool = False) -> CompiledSteps:
+    return compile_sql(dialect, codes, subset, lookup)
 
 
 def codes_for(cadence: str) -> tuple[str, ...]:
@@ -252,7 +253,8 @@ def _refresh_few(runner: SqlRunner, pairs: Sequence[tuple[str, str, str]], *, as
                   ("_ind_ctx", ist.rows_sql(ist.CONTEXT_COLUMNS,
                                             ist.context_rows(contexts, window.as_row()))),
                   *thresholds]
-        steps = _sql(DIALECTS[runner.capabilities.name], group_codes, True)
+        steps = _sql(DIALECTS[runner.capabilities.name], group_codes, True,
+                     runner.capabilities.index_lookups)
         rows = ist.refreshed_values(runner, steps, group_codes, inputs)
         ist.write_refreshed(runner, rows, group_codes, as_of)
     return len(pairs)

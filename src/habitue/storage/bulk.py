@@ -27,6 +27,7 @@ from habitue.storage.schema import SECONDARY_INDEXES
 from habitue.storage.store import Capabilities, native
 
 COPY_BLOCK = 8 * 1024 * 1024
+BULK_ROWS = 100_000  # rows from which an insert is a bulk insert
 log = logging.getLogger("habitue.sql")
 
 
@@ -64,10 +65,10 @@ class SqlRunner:
     transaction. Statements carry no parameters: values are quoted literals."""
 
     def __init__(self, conn: Any, capabilities: Capabilities,
-                 bulk_threshold: int = 100_000) -> None:
+                 bulk_threshold: int | None = None) -> None:
         self.conn = conn
         self.capabilities = capabilities
-        self.bulk_threshold = bulk_threshold  # rows from which an insert is a bulk insert
+        self.bulk_threshold = BULK_ROWS if bulk_threshold is None else bulk_threshold
 
     def execute(self, sql: str) -> None:
         started = time.perf_counter()
@@ -97,7 +98,9 @@ class SqlRunner:
         """Around an insert of about ``rows`` rows into ``table``: when that is a large share
         of the table and the engine builds an index faster than it maintains one, the primary
         key and the secondary indexes are dropped before and built again after, in the same
-        transaction."""
+        transaction. (Not DuckDB, whose lookup indexes, decision 0009, are kept: an index
+        dropped inside a transaction is still maintained until its commit, and building it
+        again after costs more than that.)"""
         rebuild = (self.capabilities.rebuild_keys_on_bulk_insert and rows >= self.bulk_threshold
                    and rows * 2 >= (self.scalar(f"SELECT count(*) FROM {table}") or 0))
         if not rebuild:

@@ -118,6 +118,24 @@ SECONDARY_INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_share_visits_share", share_visits.c.organisation_id, share_visits.c.share_id),
 )
 
+# DuckDB's indexes of the refresh of a few contacts (decision 0009, migration 0010): one column
+# each, the only form its planner answers from an index (``col IN (SELECT ...)``). DuckDB keeps
+# them up to date through every write; the importer never sets an indexed column to the value
+# it has (``Merge._update``). DuckDB only: PostgreSQL has ``SECONDARY_INDEXES``.
+LOOKUP_INDEXES: tuple[sa.Index, ...] = (
+    sa.Index("lx_contacts_id", contacts.c.contact_id),
+    sa.Index("lx_orders_id", orders.c.order_id),
+    sa.Index("lx_orders_buyer", orders.c.buyer_contact_id),
+    sa.Index("lx_orders_payer", orders.c.payer_contact_id),
+    sa.Index("lx_order_lines_order", order_lines.c.order_id),
+    sa.Index("lx_order_lines_beneficiary", order_lines.c.beneficiary_contact_id),
+)
+
+
+def lookup_indexes(table: str) -> list[sa.Index]:
+    return [ix for ix in LOOKUP_INDEXES if ix.table.name == table]
+
+
 # Every status a line went through. ``seq`` orders rows that share a status_at: the one
 # imported last wins (run id, then the row's position in its file).
 order_line_statuses = sa.Table(

@@ -40,6 +40,10 @@ class Capabilities:
     rebuild_keys_on_bulk_insert: bool
     types: dict[FieldType, str]
     json_type: str
+    # Whether a few contacts' facts are looked up by single-column ``IN (SELECT ...)`` steps
+    # first, the only form DuckDB answers from an index (decision 0009); PostgreSQL's planner
+    # finds its indexes from the joins themselves.
+    index_lookups: bool = False
 
 
 DUCKDB = Capabilities(
@@ -56,6 +60,7 @@ DUCKDB = Capabilities(
         FieldType.INTEGER: "INTEGER",
     },
     json_type="JSON",
+    index_lookups=True,
 )
 POSTGRESQL = Capabilities(
     name="postgresql",
