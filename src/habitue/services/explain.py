@@ -54,7 +54,7 @@ def explain(store: Store, *, contact: str, code: str,
             window = Window(as_of).as_row()
             ist.write_context(runner, [(ctx, inst)], window)
             eq.write_touched_pair(runner, org, contact)
-            _run_steps(runner, codes_for("full"), subset=True, with_lines=True)
+            _run_steps(runner, codes_for("full"), subset=True, with_lines=True, lookup=True)
             facts = eq.facts(runner, code, contact, ctx, window, inst)
             out.append(Explanation(org, contact, code, value, level if level is not None else 0,
                                    as_of, ctx, window, facts, population,

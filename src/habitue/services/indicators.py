@@ -74,10 +74,12 @@ def organisation_groups(runner: SqlRunner, orgs: list[tuple], wanted: Sequence[s
 
 
 def _run_steps(runner: SqlRunner, codes: tuple[str, ...], subset: bool,
-               with_lines: bool = False) -> str:
+               with_lines: bool = False, lookup: bool = False) -> str:
     """Materialise the facts as of D (and with ``with_lines`` the lines, which only
-    ``explain`` reads); return the SQL of the values."""
-    steps = _sql(DIALECTS[runner.capabilities.name], codes, subset)
+    ``explain`` reads); return the SQL of the values. ``lookup``: a few contacts, looked up
+    by index where the store does so (decision 0009)."""
+    steps = _sql(DIALECTS[runner.capabilities.name], codes, subset,
+                 lookup and runner.capabilities.index_lookups)
     for table, sql in steps.facts:
         runner.recreate_temp(table, sql)
         ist.analyze(runner, table)
