@@ -89,6 +89,14 @@ def test_search_by_name_email_and_id(make_client):
     assert "École Jean Macé" in r and "Claire" not in r
 
 
+def test_search_whatever_the_accents_and_the_case(make_client):
+    client = make_client("marie", lang="en")
+    r = text_of(client.get("/contacts?q=LEA").text)
+    assert "1 contact found" in r and "Léa Martin" in r
+    r = text_of(client.get("/contacts?q=ecole+MACÈ").text)
+    assert "1 contact found" in r and "École Jean Macé" in r
+
+
 def test_search_answers_htmx_with_the_results_only(make_client):
     r = make_client("marie").get("/contacts?q=martin",
                                  headers={"HX-Request": "true", "HX-Target": "results"})

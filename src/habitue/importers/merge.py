@@ -14,6 +14,7 @@ from habitue.importers.parsing import content_columns
 from habitue.importers.reading import sql_literal
 from habitue.storage.bulk import SqlRunner
 from habitue.storage.schema import lookup_indexes, stored_fields
+from habitue.storage.text_folding import SEARCHED_COLUMNS, search_text_sql
 
 LABELS = {
     "organisations": "organisation",
@@ -37,10 +38,13 @@ class EntityCounts:
     unchanged: int = 0
 
 
-def _derived_on_insert(name: str) -> tuple[str, str, str]:
+def _derived_on_insert(name: str, dialect: str) -> tuple[str, str, str]:
     """(columns, values, join) of the derived columns of a new row (``schema.DERIVED_COLUMNS``):
-    a new line staged on one row has that row's status as its latest; a line staged on several
-    rows gets it from its history once merged (``_update_last_status``)."""
+    a new contact's search text; a new line staged on one row has that row's status as its
+    latest; a line staged on several rows gets it from its history once merged
+    (``_update_last_status``)."""
+    if name == "contacts":
+        return ", search_text", ", " + search_text_sql(dialect, lambda c: f"s.{c}"), ""
     if name != "order_lines":
         return "", "", ""
     # a status without status_at is dated at its order's creation: NULL says so here (its
@@ -48,6 +52,16 @@ def _derived_on_insert(name: str) -> tuple[str, str, str]:
     return (", last_status, last_status_at",
             ", CASE WHEN s.__rows = 1 THEN s.status END, "
             "CASE WHEN s.__rows = 1 THEN s.status_at END", "")
+
+
+def _derived_on_update(name: str, present: list[str], dialect: str) -> dict[str, str]:
+    """The ``SET`` of the derived columns of an updated row (``u``, the staged row): a
+    contact's search text, from its columns as merged (those the file has not keep their
+    stored values), when the file has one of them."""
+    if name != "contacts" or not set(SEARCHED_COLUMNS) & set(present):
+        return {}
+    merged = search_text_sql(dialect, lambda c: f"u.{c}" if c in present else f"{name}.{c}")
+    return {"search_text": f"search_text = {merged}"}
 
 
 def _eq(cols: tuple[str, ...], left: str, right: str) -> str:
@@ -229,7 +243,7 @@ class Merger:
             LEFT JOIN {name} t ON {_eq(keys, 's', 't')}""",
         )
         insert_attrs = caps.json_merge.format(old="NULL", new="s.attributes")
-        derived_cols, derived_values, derived_join = _derived_on_insert(name)
+        derived_cols, derived_values, derived_join = _derived_on_insert(name, caps.name)
         col_list = ", ".join(cols) + derived_cols
         inserts = self.db.scalar(f"SELECT count(*) FROM m_{name} WHERE __action = 'insert'")
         self.db.bulk_insert(name, keys, inserts, f"""INSERT INTO {name}
@@ -241,6 +255,7 @@ class Merger:
         if has_attributes:
             sets["attributes"] = ("attributes = " + caps.json_merge.format(
                 old=f"{name}.attributes", new="u.attributes"))
+        sets.update(_derived_on_update(name, present, caps.name))
         sets["import_run_id"] = f"import_run_id = {self.run_id}"
         if self.db.scalar(f"SELECT count(*) FROM m_{name} WHERE __action = 'update'"):
             self._update(name, keys, sets)

@@ -69,9 +69,12 @@ institutions = sa.Table(
 # indicators read it instead of ranking the whole history whenever it is older than D.
 # ``last_status_at`` is NULL when that status is dated at the order's creation (a line
 # imported on one row without status_at; its history row holds the order's created_at).
+# A contact's ``search_text`` is its names and email folded (no accents, no capitals:
+# ``text_folding.search_text_sql``), what the contact search looks words up in.
 DERIVED_COLUMNS: dict[str, tuple[tuple[str, sa.types.TypeEngine], ...]] = {
     "order_lines": (("last_status", sa.Text()),
                     ("last_status_at", sa.DateTime(timezone=False))),
+    "contacts": (("search_text", sa.Text()),),
 }
 
 
@@ -105,8 +108,9 @@ share_visits = ENTITY_TABLES["share_visits"]
 
 # Secondary indexes of the per-contact paths (a contact's orders, their lines, a contact's
 # shares and their visits: the real-time refresh, explain, the contact card). PostgreSQL only:
-# on DuckDB an index makes bulk inserts many times slower and its planner uses one only for a
-# filter on constants (decision 0002); there a contact's facts are found by scanning.
+# DuckDB's planner uses an index only for ``column IN (SELECT ...)`` on one column, so DuckDB
+# has single-column indexes of its own, read by lookup steps (``LOOKUP_INDEXES``, decision
+# 0009).
 SECONDARY_INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_orders_buyer", orders.c.organisation_id, orders.c.buyer_contact_id),
     sa.Index("ix_orders_payer", orders.c.organisation_id, orders.c.payer_contact_id),
@@ -243,16 +247,14 @@ SECONDARY_INDEXES += (
              indicator_history.c.contact_id),
 )
 
-# The contact search (storage.contact_queries), PostgreSQL only (migration 0009): the words
-# are looked for in one lower-cased text of the names and the email through a trigram index
-# (extension pg_trgm; skipped, and the search then scans, where it cannot be created), and the
-# id through its own index.
-CONTACT_SEARCH_TEXT = ("lower(coalesce(last_name, '') || ' ' || coalesce(first_name, '') || "
-                       "' ' || coalesce(structure_name, '') || ' ' || coalesce(email, ''))")
+# The contact search (storage.contact_queries), PostgreSQL only (migrations 0009 and 0011):
+# the words are looked for in ``contacts.search_text`` through a trigram index (extension
+# pg_trgm; skipped, and the search then scans, where it cannot be created), and the id
+# through its own index.
 SECONDARY_INDEXES += (
     sa.Index("ix_contacts_id", contacts.c.contact_id),
-    sa.Index("ix_contacts_search", sa.text(f"{CONTACT_SEARCH_TEXT} gin_trgm_ops"),
-             postgresql_using="gin", _table=contacts),
+    sa.Index("ix_contacts_search", contacts.c.search_text, postgresql_using="gin",
+             postgresql_ops={"search_text": "gin_trgm_ops"}),
 )
 
 # A cadence refresh that fired (``cadence:organisation:date``): with several server processes,
